@@ -1,0 +1,54 @@
+"""Errors that stop a run. A bad event file is not one of them: it is a `FileFailure`."""
+
+from __future__ import annotations
+
+
+class CheckpointError(Exception):
+    """Base of every error that ends a run with an error response."""
+
+    status_code = 500
+    error = "CheckpointError"
+
+
+class ConfigError(CheckpointError):
+    """The payload or environment does not say what to run on; nothing was called."""
+
+    status_code = 400
+    error = "InvalidConfiguration"
+
+
+class SourceAccessDenied(CheckpointError):
+    """Listing the source bucket/prefix was refused."""
+
+    status_code = 403
+    error = "SourceAccessDenied"
+
+
+class CheckpointAccessDenied(CheckpointError):
+    """Reading or writing the checkpoint (or its failure record) was refused."""
+
+    status_code = 403
+    error = "CheckpointAccessDenied"
+
+
+class CheckpointUnreadable(CheckpointError):
+    """A checkpoint exists but is not one of ours; it must never be overwritten."""
+
+    error = "CheckpointUnreadable"
+
+
+class ConcurrentUpdateConflict(CheckpointError):
+    """Other writers kept winning the conditional write; nothing was lost, retry later."""
+
+    status_code = 409
+    error = "ConcurrentUpdateConflict"
+
+
+class StorageError(CheckpointError):
+    """S3 failed in a way retries did not cure (throttling, timeouts, 5xx)."""
+
+    error = "StorageError"
+
+
+class PreconditionFailed(Exception):
+    """A conditional write lost a race (412 / already exists). Internal: retried by the run."""
