@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 import obstore
 from obstore.exceptions import (
     AlreadyExistsError,
-    BaseError,
     PermissionDeniedError,
     PreconditionError,
     UnauthenticatedError,
@@ -92,7 +91,7 @@ class S3Connector:
 
 def boto3_credentials() -> Callable[[], S3Credential]:
     """boto3's standard chain: env vars (Lambda), profiles, SSO, container and instance roles."""
-    from obstore.auth.boto3 import Boto3CredentialProvider
+    from obstore.auth.boto3 import Boto3CredentialProvider  # noqa: PLC0415 - boto3 loads only when used
 
     return Boto3CredentialProvider()
 
@@ -149,5 +148,4 @@ def describe_error(exc: BaseException) -> str:
         parts = [code or type(exc).__name__, f"HTTP {status.group(1)}" if status else ""]
         return " ".join(p for p in parts if p)
     first_line = str(exc).splitlines()[0] if str(exc) else ""
-    kind = type(exc).__name__ if isinstance(exc, BaseError) else type(exc).__name__
-    return f"{kind}: {first_line[:200]}"
+    return f"{type(exc).__name__}: {first_line[:200]}"
