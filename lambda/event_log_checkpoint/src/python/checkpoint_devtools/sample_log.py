@@ -40,7 +40,8 @@ def event_key(prefix: str, fields: dict[str, object], shape: str | None = None) 
     if shape == "legacy":
         return f"{prefix}log-{fields['action']}-{ts:%Y%m%d}.json"
     last = fields["visit_date"] if shape == "current" else (fields.get("visit_number") or "01")
-    return f"{prefix}log-{fields['action']}-{stamp}-{fields['pipeline_adcid']}-{fields['project_label']}-{fields['ptid']}-{last}.json"
+    parts = [fields["action"], stamp, fields["pipeline_adcid"], fields["project_label"], fields["ptid"], last]
+    return f"{prefix}log-{'-'.join(str(p) for p in parts)}.json"
 
 
 def encode(fields: dict[str, object]) -> bytes:
@@ -51,7 +52,7 @@ class SampleLog:
     """Generates visits and their events with one seeded random source."""
 
     def __init__(self, seed: int = 7, start: date = date(2025, 6, 1), days: int = 400) -> None:
-        self.random = random.Random(seed)
+        self.random = random.Random(seed)  # noqa: S311 - sample data, not security
         self.start = start
         self.days = days
         self._ptids = 0
@@ -62,8 +63,10 @@ class SampleLog:
         adcid, centre = rnd.choice(CENTRES)
         self._ptids += 1
         datatype = "form" if rnd.random() < 0.85 else rnd.choice(["dicom", "biomarker", "apoe", "enrollment"])
-        project = "sandbox-form" if sandbox else {"form": "ingest-form", "dicom": "ingest-dicom-leads"}.get(
-            datatype, "ingest-form-dvcid"
+        project = (
+            "sandbox-form"
+            if sandbox
+            else {"form": "ingest-form", "dicom": "ingest-dicom-leads"}.get(datatype, "ingest-form-dvcid")
         )
         visit_date = self.start + timedelta(days=rnd.randrange(self.days))
         base = {
@@ -82,7 +85,7 @@ class SampleLog:
         submitted = datetime.combine(visit_date, datetime.min.time(), UTC) + timedelta(
             days=rnd.randint(0, 45), seconds=rnd.randrange(86_400)
         )
-        events = [{**base, "action": "submit", "timestamp": _iso(submitted)}]
+        events: list[dict[str, object]] = [{**base, "action": "submit", "timestamp": _iso(submitted)}]
         checked = submitted + timedelta(minutes=rnd.randint(5, 600))
         if rnd.random() < 0.22:
             events.append({**base, "action": "not-pass-qc", "timestamp": _iso(checked)})
@@ -146,7 +149,7 @@ def broken_files(prefix: str) -> list[LogFile]:
         encode({k: v for k, v in good.items() if k != "ptid"}),  # missing field
         encode({**good, "ptid": "has space"}),  # bad ptid
         encode({**good, "visit_date": "2025-02-30"}),  # impossible date
-        "{\"action\": \"submit\", \"center_label\": \"caf\xe9\"}".encode("latin-1"),  # not UTF-8
+        '{"action": "submit", "center_label": "caf\xe9"}'.encode("latin-1"),  # not UTF-8
         b"[]",  # not an object
     ]
     return [LogFile(prefix + name.format(i), body) for i, body in enumerate(bodies)]
