@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import itertools
+import json
+import logging
 import os
-from collections.abc import Iterator
+import urllib.request
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import boto3
 import pytest
@@ -12,6 +16,7 @@ from moto.server import ThreadedMotoServer
 
 from checkpoint_lambda.config import S3Settings
 from checkpoint_lambda.object_store import S3Connector
+from checkpoint_lambda.observability import SERVICE, logger
 
 os.environ.update(
     {
@@ -68,3 +73,69 @@ def endpoint_env(s3_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
     """Points code that reads the environment (handler, CLI) at the test endpoint."""
     monkeypatch.setenv("AWS_ENDPOINT_URL", s3_endpoint)
     return s3_endpoint
+
+
+@pytest.fixture
+def json_logs(caplog: pytest.LogCaptureFixture) -> Callable[[], list[dict[str, Any]]]:
+    """The Powertools log lines of the test so far, as the JSON objects Lambda would record."""
+    caplog.set_level(logging.DEBUG, logger=SERVICE)
+
+    def read() -> list[dict[str, Any]]:
+        formatter = logger.registered_formatter
+        return [json.loads(formatter.format(r)) for r in caplog.records if r.name == SERVICE]
+
+    return read
+
+
+class RestrictedCredentials:
+    """Switches moto's IAM checks on and makes credentials denied the given S3 actions.
+
+    Arrange buckets and objects before `deny`: from then on, until `allow_all` or the
+    end of the test, only signed requests by IAM users are allowed.
+    """
+
+    def __init__(self, endpoint: str) -> None:
+        self.endpoint = endpoint
+        self.iam = boto3.client("iam", endpoint_url=endpoint, region_name="us-east-1")
+
+    def allow_all(self) -> None:
+        _set_moto_auth(self.endpoint, "inf")
+
+    def deny(self, denied_actions: list[str]) -> dict[str, Any]:
+        iam = self.iam
+        user = f"restricted-{next(_bucket_numbers)}"
+        iam.create_user(UserName=user)
+        policy = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+                {"Effect": "Deny", "Action": denied_actions, "Resource": "*"},
+            ],
+        }
+        iam.put_user_policy(UserName=user, PolicyName="restricted", PolicyDocument=json.dumps(policy))
+        key = iam.create_access_key(UserName=user)["AccessKey"]
+        _set_moto_auth(self.endpoint, "0")
+        return {
+            "access_key_id": key["AccessKeyId"],
+            "secret_access_key": key["SecretAccessKey"],
+            "token": None,
+            "expires_at": None,
+        }
+
+
+@pytest.fixture
+def restricted_credentials(s3_endpoint: str) -> Iterator[RestrictedCredentials]:
+    restricted = RestrictedCredentials(s3_endpoint)
+    yield restricted
+    restricted.allow_all()
+
+
+def _set_moto_auth(endpoint: str, initial_no_auth_count: str) -> None:
+    request = urllib.request.Request(
+        f"{endpoint}/moto-api/reset-auth",
+        data=initial_no_auth_count.encode(),
+        headers={"Content-Type": "text/plain"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 200

@@ -1,0 +1,75 @@
+"""Hypothesis strategies for visit events, their files and their object versions."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
+
+from hypothesis import strategies as st
+
+from checkpoint_lambda.models import SourcedEvent, VisitEvent
+
+ACTIONS = ["submit", "pass-qc", "not-pass-qc", "delete"]
+NON_FORM_DATATYPES = ["apoe", "biomarker", "dicom", "enrollment", "genetic-availability", "gwas", "imputation"]
+NON_FORM_DATATYPES.append("scan-analysis")
+MODULES = ["UDS", "FTLD", "LBD", "MDS", "FTLD-NP", "FTLD-B"]
+PROJECTS = ["ingest-form", "ingest-form-dvcid", "ingest-dicom-leads", "sandbox-form"]
+
+labels = st.from_regex(r"[a-z][a-z0-9-]{0,15}", fullmatch=True)
+ptids = st.from_regex(r"[!-~]{1,10}", fullmatch=True)
+offsets = st.sampled_from([UTC, timezone(timedelta(hours=-5)), timezone(timedelta(hours=5, minutes=30))])
+aware_datetimes = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2035, 12, 31), timezones=offsets).map(
+    lambda moment: moment.replace(microsecond=0)
+)
+
+
+@st.composite
+def event_dicts(draw: st.DrawFn, **fixed: Any) -> dict[str, Any]:
+    """A valid event as the producer writes it (JSON-ready values)."""
+    is_form = draw(st.booleans())
+    fields: dict[str, Any] = {
+        "action": draw(st.sampled_from(ACTIONS)),
+        "study": draw(st.sampled_from(["adrc", "dvcid", "leads"])),
+        "pipeline_adcid": draw(st.integers(min_value=1, max_value=10**6)),
+        "project_label": draw(st.sampled_from(PROJECTS[:3]) | labels),
+        "center_label": draw(labels),
+        "gear_name": draw(st.sampled_from(["form-scheduler", "identifier-lookup"])),
+        "ptid": draw(ptids),
+        "visit_date": draw(st.dates(min_value=date(1990, 1, 1), max_value=date(2035, 12, 31))).isoformat(),
+        "visit_number": draw(st.none() | st.from_regex(r"[0-9]{1,3}", fullmatch=True)),
+        "datatype": "form" if is_form else draw(st.sampled_from(NON_FORM_DATATYPES)),
+        "module": draw(st.sampled_from(MODULES)) if is_form else None,
+        "packet": draw(st.none() | st.sampled_from(["I", "F", "IT", "FT"])),
+        "timestamp": draw(aware_datetimes).isoformat(),
+    }
+    fields.update(fixed)
+    return fields
+
+
+def visit_events(**fixed: Any) -> st.SearchStrategy[VisitEvent]:
+    return event_dicts(**fixed).map(VisitEvent.model_validate)
+
+
+etags = st.from_regex(r'"[0-9a-f]{32}"', fullmatch=True)
+source_keys = st.from_regex(
+    r"prod/log-(submit|pass-qc)-2024\d{4}-\d{6}-42-ingest-form-[A-Z0-9]{1,6}-01\.json", fullmatch=True
+)
+written_at = st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2027, 1, 1), timezones=st.just(UTC))
+
+
+@st.composite
+def sourced_events(draw: st.DrawFn) -> SourcedEvent:
+    return SourcedEvent(draw(visit_events()), draw(source_keys), draw(etags), draw(written_at))
+
+
+def distinct_versions(events: list[SourcedEvent]) -> list[SourcedEvent]:
+    """Keep one event per (key, etag): two different contents never share an object version."""
+    seen: dict[tuple[str, str], SourcedEvent] = {}
+    for event in events:
+        seen.setdefault((event.source_key, event.source_etag), event)
+    return list(seen.values())
+
+
+def to_json_bytes(fields: dict[str, Any]) -> bytes:
+    return json.dumps(fields).encode()

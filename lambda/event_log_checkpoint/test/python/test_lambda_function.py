@@ -1,0 +1,160 @@
+"""The real handler, end to end against moto's server: contract, errors, logs and metrics."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from checkpoint_devtools.local_s3 import upload
+from checkpoint_devtools.sample_log import LogFile
+from checkpoint_lambda.config import S3Settings
+from checkpoint_lambda.lambda_function import handle, lambda_handler
+from checkpoint_lambda.object_store import S3Connector
+from checkpoint_lambda.observability import metrics
+from test_service import CHECKPOINT_KEY, visits
+
+BROKEN = [
+    LogFile("prod/log-submit-20240115-100000-42-ingest-form-B1-01.json", b"{"),
+    LogFile("prod/log-submit-20240115-100000-42-ingest-form-B2-01.json", b'{"action": "submit"}'),
+]
+
+
+@dataclass
+class LambdaContext:
+    function_name: str = "event-log-checkpoint"
+    memory_limit_in_mb: int = 3008
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:event-log-checkpoint"
+    aws_request_id: str = "52fdfc07-2182-154f-163f-5f0f9a621d72"
+
+
+@pytest.fixture(autouse=True)
+def fresh_metrics() -> Iterator[None]:
+    metrics.clear_metrics()
+    yield
+    metrics.clear_metrics()
+
+
+def payload(bucket: str) -> dict[str, str]:
+    return {"source_bucket": bucket, "prefix": "prod/", "checkpoint_bucket": bucket, "checkpoint_key": CHECKPOINT_KEY}
+
+
+def emf_metrics(stdout: str) -> dict[str, Any]:
+    """The run's EMF blob (the cold-start metric comes in a blob of its own)."""
+    blobs = [json.loads(line) for line in stdout.splitlines() if line.startswith("{") and "_aws" in line]
+    runs = [blob for blob in blobs if "NewEventsProcessed" in blob]
+    assert len(runs) == 1
+    return runs[0]
+
+
+def test_handler_success_response_and_metrics(
+    endpoint_env: str, connector: S3Connector, bucket: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    upload(connector.store(bucket), visits(3) + BROKEN)
+    response = lambda_handler(payload(bucket), LambdaContext())  # type: ignore[arg-type]
+    assert response["statusCode"] == 200
+    assert response["checkpoint_path"] == f"s3://{bucket}/{CHECKPOINT_KEY}"
+    assert (response["new_events_processed"], response["total_events"], response["events_failed"]) == (3, 3, 2)
+    assert (response["files_listed"], response["files_fetched"]) == (5, 5)
+    assert response["last_processed_timestamp"] == "2024-01-15T10:20:00Z"
+    assert {f["key"] for f in response["failures"]} == {b.key for b in BROKEN}
+    assert isinstance(response["execution_time_ms"], int)
+    emitted = emf_metrics(capfd.readouterr().out)
+    assert (emitted["NewEventsProcessed"], emitted["EventsFailed"], emitted["RunFailed"]) == ([3.0], [2.0], [0.0])
+    assert emitted["service"] == "event-log-checkpoint"
+
+
+def test_property_18_logs_carry_parameters_counts_and_each_failure(
+    connector: S3Connector, bucket: str, json_logs: Callable[[], list[dict[str, Any]]]
+) -> None:
+    upload(connector.store(bucket), visits(2) + BROKEN)
+    handle(payload(bucket), connector=connector)
+    logs = json_logs()
+    starting = next(line for line in logs if line["message"] == "run starting")
+    assert (starting["source_bucket"], starting["source_prefix"]) == (bucket, "prod/")
+    failed = {line["key"]: line["reason"] for line in logs if line["message"] == "event file failed"}
+    assert set(failed) == {b.key for b in BROKEN}
+    assert all(failed.values())
+    finished = next(line for line in logs if line["message"] == "run finished")
+    assert (finished["files_listed"], finished["files_fetched"], finished["new_events_processed"]) == (4, 4, 2)
+    assert finished["events_failed"] == 2
+    assert finished["checkpoint_size_bytes"] > 0
+    assert "execution_time_ms" in finished
+    assert all("submit" not in json.dumps(line.get("reason", "")) for line in logs)  # no event bodies
+
+
+def test_scheduled_event_runs_on_the_environment(
+    connector: S3Connector, bucket: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    upload(connector.store(bucket), visits(2))
+    env = {
+        "SOURCE_BUCKET": bucket,
+        "SOURCE_PREFIX": "prod/",
+        "CHECKPOINT_BUCKET": bucket,
+        "CHECKPOINT_KEY": CHECKPOINT_KEY,
+    }
+    scheduled = {"version": "0", "source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}
+    response = handle(scheduled, env=env, connector=connector)
+    assert (response["statusCode"], response["total_events"]) == (200, 2)
+
+
+def test_missing_configuration_is_400_with_no_s3_call(capfd: pytest.CaptureFixture[str]) -> None:
+    unreachable = S3Connector(S3Settings(endpoint_url="http://127.0.0.1:9", max_retries=0))
+    response = handle({"source_bucket": "b"}, env={}, connector=unreachable)
+    assert response["statusCode"] == 400
+    assert response["error"] == "InvalidConfiguration"
+    assert "checkpoint_bucket, checkpoint_key" in response["message"]
+    assert metrics.metric_set["RunFailed"]["Value"] == [1.0]
+
+
+def test_access_denied_on_listing_is_403_and_an_alarm(
+    s3_settings: S3Settings, bucket: str, restricted_credentials: Any
+) -> None:
+    credentials = restricted_credentials.deny(["s3:ListBucket"])
+    denied = S3Connector(s3_settings, credential_provider=lambda: credentials)
+    response = handle(payload(bucket), connector=denied)
+    assert response["statusCode"] == 403
+    assert response["error"] == "SourceAccessDenied"
+    assert "AccessDenied" in response["message"]
+    assert metrics.metric_set["RunFailed"]["Value"] == [1.0]
+
+
+def test_access_denied_on_checkpoint_write_is_403_and_nothing_written(
+    s3_settings: S3Settings,
+    connector: S3Connector,
+    bucket: str,
+    s3_client,
+    restricted_credentials: Any,  # type: ignore[no-untyped-def]
+) -> None:
+    upload(connector.store(bucket), visits(2))
+    credentials = restricted_credentials.deny(["s3:PutObject"])
+    response = handle(payload(bucket), connector=S3Connector(s3_settings, credential_provider=lambda: credentials))
+    assert (response["statusCode"], response["error"]) == (403, "CheckpointAccessDenied")
+    restricted_credentials.allow_all()
+    assert "Contents" not in s3_client.list_objects_v2(Bucket=bucket, Prefix="checkpoints/")
+
+
+def test_unreadable_checkpoint_is_500_and_left_as_is(connector: S3Connector, bucket: str, s3_client) -> None:  # type: ignore[no-untyped-def]
+    s3_client.put_object(Bucket=bucket, Key=CHECKPOINT_KEY, Body=b"garbage")
+    upload(connector.store(bucket), visits(1))
+    response = handle(payload(bucket), connector=connector)
+    assert (response["statusCode"], response["error"]) == (500, "CheckpointUnreadable")
+    assert response["details"]["checkpoint_path"] == f"s3://{bucket}/{CHECKPOINT_KEY}"
+    assert s3_client.get_object(Bucket=bucket, Key=CHECKPOINT_KEY)["Body"].read() == b"garbage"
+
+
+class ExplodingConnector(S3Connector):
+    """A connector whose stores cannot be built: stands for any bug below the handler."""
+
+    def store(self, bucket: str) -> Any:
+        raise RuntimeError("boom")
+
+
+def test_anything_unexpected_is_a_500_response_not_a_traceback() -> None:
+    response = handle(payload("b"), connector=ExplodingConnector(S3Settings()))
+    assert (response["statusCode"], response["error"]) == (500, "CheckpointError")
+    assert response["details"]["cause"] == "RuntimeError"
+    assert metrics.metric_set["RunFailed"]["Value"] == [1.0]
