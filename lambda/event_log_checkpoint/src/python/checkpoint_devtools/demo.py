@@ -31,7 +31,7 @@ PAYLOAD = {"source_bucket": BUCKET, "prefix": PREFIX, "checkpoint_bucket": BUCKE
 
 def main(out_dir: Path) -> int:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's request log
-    logger.setLevel("WARNING")
+    logger.setLevel("ERROR")  # the failures are in the responses below
     started = time.perf_counter()
     with moto_endpoint() as endpoint:
         create_bucket(endpoint, BUCKET)

@@ -67,14 +67,15 @@ class CheckpointStore:
             raise CheckpointUnreadable(f"{self.key}: not a readable parquet file ({type(exc).__name__})") from exc
         return StoredCheckpoint(checkpoint, found.etag, len(found.data))
 
-    @tracer.capture_method(capture_response=False)
     def save(self, checkpoint: Checkpoint, expected_etag: str | None) -> StoredCheckpoint:
         """Write if the object is unchanged since read; raises PreconditionFailed if it changed."""
         buffer = io.BytesIO()
         checkpoint.dataframe.write_parquet(buffer, compression=PARQUET_COMPRESSION, statistics=True)
         data = buffer.getvalue()
         try:
-            etag = write_conditional(self._store, self.key, data, expected_etag)
+            # A plain subsegment: Tracer.capture_method would log a lost race (412) as an error.
+            with tracer.provider.in_subsegment("## CheckpointStore.save"):
+                etag = write_conditional(self._store, self.key, data, expected_etag)
         except (BaseError, OSError) as exc:
             if is_access_denied(exc):
                 raise CheckpointAccessDenied(f"writing {self.key} was denied: {describe_error(exc)}") from exc
