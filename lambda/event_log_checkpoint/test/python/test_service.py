@@ -164,7 +164,7 @@ def test_unreadable_checkpoint_stops_the_run_and_is_not_overwritten(
 def test_sandbox_files_are_skipped_by_default_and_counted(connector: S3Connector, bucket: str) -> None:
     upload(connector.store(bucket), [*visits(2), event_file(ptid="S1", project_label="sandbox-form")])
     summary = run_checkpoint(config_for(bucket), connector)
-    assert (summary.total_events, summary.files_sandbox_skipped) == (2, 1)
+    assert (summary.total_events, summary.files_sandbox_skipped, summary.sandbox_content_skipped) == (2, 1, 0)
 
 
 infos = st.builds(
@@ -218,5 +218,8 @@ def test_property_14_partial_failure_keeps_the_valid(
     summary = run_checkpoint(config, connector)
     assert (summary.new_events_processed, summary.events_failed) == (len(good), bad)
     assert summary.files_listed == summary.new_events_processed + summary.events_failed
+    assert summary.files_listed == (
+        summary.files_unchanged + summary.files_fetched + summary.files_sandbox_skipped + summary.files_before_since
+    )
     stored = s3_client.get_object(Bucket=bucket, Key=config.checkpoint_key)["Body"].read()
     assert pl.read_parquet(io.BytesIO(stored)).height == len(good)

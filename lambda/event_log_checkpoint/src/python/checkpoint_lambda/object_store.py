@@ -75,6 +75,8 @@ class S3Connector:
         if self.settings.endpoint_url:
             config["endpoint"] = self.settings.endpoint_url
             client["allow_http"] = self.settings.endpoint_url.startswith("http://")
+        else:
+            config["virtual_hosted_style_request"] = True  # AWS itself: bucket.s3.region.amazonaws.com
         retry: dict[str, Any] = {
             "max_retries": self.settings.max_retries,
             "retry_timeout": timedelta(seconds=self.settings.retry_timeout_s),

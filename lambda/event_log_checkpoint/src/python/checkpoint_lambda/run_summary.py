@@ -16,8 +16,8 @@ MAX_LISTED_FAILURES = 100
 
 @dataclass(frozen=True)
 class RunSummary:
-    """Counts of one run. Every listed event file is in exactly one bucket:
-    files_listed = files_unchanged + files_fetched + files_sandbox_skipped_by_name + files_before_since.
+    """Counts of one run. Every listed event file is counted once:
+    files_listed = files_unchanged + files_fetched + files_sandbox_skipped + files_before_since.
     """
 
     checkpoint_path: str
@@ -27,6 +27,7 @@ class RunSummary:
     files_unchanged: int
     files_non_event: int
     files_sandbox_skipped: int
+    sandbox_content_skipped: int
     files_before_since: int
     new_events_processed: int
     new_files_failed: int
@@ -62,7 +63,8 @@ class RunSummary:
             files_fetched=files_fetched,
             files_unchanged=selected - files_fetched,
             files_non_event=listing.non_event_keys,
-            files_sandbox_skipped=listing.sandbox_by_name + len(record.skipped),
+            files_sandbox_skipped=listing.sandbox_by_name,
+            sandbox_content_skipped=len(record.skipped),
             files_before_since=listing.before_since,
             new_events_processed=new_events,
             new_files_failed=new_failures,
