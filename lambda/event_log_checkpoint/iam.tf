@@ -1,0 +1,133 @@
+# Two roles: the function's (least privilege on S3, plus logs, X-Ray and its dead-letter queue)
+# and the scheduler's (invoke the `live` alias, send dead letters). Nothing may delete anything.
+
+data "aws_caller_identity" "current" {}
+
+data "aws_iam_policy_document" "lambda_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "lambda" {
+  name               = "${var.name}-lambda"
+  description        = "Execution role of the ${var.name} function."
+  assume_role_policy = data.aws_iam_policy_document.lambda_assume.json
+}
+
+data "aws_iam_policy_document" "lambda" {
+  # Listing is limited to the source prefix (when there is one).
+  statement {
+    sid       = "ListSourcePrefix"
+    actions   = ["s3:ListBucket"]
+    resources = ["arn:aws:s3:::${var.source_bucket}"]
+
+    dynamic "condition" {
+      for_each = var.source_prefix == "" ? [] : [var.source_prefix]
+      content {
+        test     = "StringLike"
+        variable = "s3:prefix"
+        values   = ["${condition.value}*"]
+      }
+    }
+  }
+
+  statement {
+    sid       = "ReadSourceObjects"
+    actions   = ["s3:GetObject"]
+    resources = ["arn:aws:s3:::${var.source_bucket}/${var.source_prefix}*"]
+  }
+
+  # Without ListBucket, S3 answers a GET of a missing key with 403, not 404, and the first run
+  # (no checkpoint yet) would fail as access denied. A prefix condition cannot help: a GET has no
+  # s3:prefix. This reveals key names in the checkpoint bucket, never their content.
+  statement {
+    sid       = "ListCheckpointBucket"
+    actions   = ["s3:ListBucket"]
+    resources = ["arn:aws:s3:::${var.checkpoint_bucket}"]
+  }
+
+  # Read and (conditionally) replace the checkpoint and its failure record, and nothing else.
+  statement {
+    sid     = "ReadWriteCheckpoint"
+    actions = ["s3:GetObject", "s3:PutObject"]
+    resources = [
+      "arn:aws:s3:::${var.checkpoint_bucket}/${var.checkpoint_key}",
+      "arn:aws:s3:::${var.checkpoint_bucket}/${local.failure_record_key}",
+    ]
+  }
+
+  statement {
+    sid       = "WriteLogs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.lambda.arn}:*"]
+  }
+
+  statement {
+    sid       = "SendDeadLetters"
+    actions   = ["sqs:SendMessage"]
+    resources = [aws_sqs_queue.dead_letters.arn]
+  }
+
+  # X-Ray's write actions have no resource-level permissions: "*" is the only resource they take.
+  statement {
+    sid       = "WriteTraces"
+    actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_role_policy" "lambda" {
+  name   = "${var.name}-lambda"
+  role   = aws_iam_role.lambda.id
+  policy = data.aws_iam_policy_document.lambda.json
+}
+
+data "aws_iam_policy_document" "scheduler_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["scheduler.amazonaws.com"]
+    }
+
+    # Only schedules of this account may use the role (confused-deputy protection).
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [data.aws_caller_identity.current.account_id]
+    }
+  }
+}
+
+resource "aws_iam_role" "scheduler" {
+  name               = "${var.name}-scheduler"
+  description        = "Role EventBridge Scheduler uses to invoke ${var.name}:live."
+  assume_role_policy = data.aws_iam_policy_document.scheduler_assume.json
+}
+
+data "aws_iam_policy_document" "scheduler" {
+  statement {
+    sid       = "InvokeLiveAlias"
+    actions   = ["lambda:InvokeFunction"]
+    resources = [aws_lambda_alias.live.arn]
+  }
+
+  statement {
+    sid       = "SendDeadLetters"
+    actions   = ["sqs:SendMessage"]
+    resources = [aws_sqs_queue.dead_letters.arn]
+  }
+}
+
+resource "aws_iam_role_policy" "scheduler" {
+  name   = "${var.name}-scheduler"
+  role   = aws_iam_role.scheduler.id
+  policy = data.aws_iam_policy_document.scheduler.json
+}

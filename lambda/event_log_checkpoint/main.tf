@@ -1,0 +1,83 @@
+# The function: bin/package's zips, uploaded to S3 (the data-processing layer is too big for a
+# direct upload), two layers (built here or given as ARNs), every change published as a new
+# version, and the `live` alias that the schedule and manual runs invoke.
+
+resource "aws_s3_object" "artifact" {
+  for_each = local.uploaded_artifacts
+
+  bucket      = var.artifact_bucket
+  key         = local.artifact_keys[each.key]
+  source      = each.value
+  source_hash = filemd5(each.value)
+}
+
+resource "aws_lambda_layer_version" "built" {
+  for_each = local.built_layers
+
+  layer_name               = "${var.name}-${replace(each.key, "_", "-")}"
+  description              = "${each.key} layer of ${var.name}, from bin/package (${basename(each.value)})"
+  s3_bucket                = aws_s3_object.artifact[each.key].bucket
+  s3_key                   = aws_s3_object.artifact[each.key].key
+  source_code_hash         = filebase64sha256(each.value)
+  compatible_runtimes      = [local.runtime]
+  compatible_architectures = [local.architecture]
+}
+
+locals {
+  # Powertools first: the order of layers is the order of their python/ folders on sys.path.
+  layer_arns = [
+    for layer in ["powertools", "data_processing"] :
+    coalesce(local.layer_arn_inputs[layer], try(aws_lambda_layer_version.built[layer].arn, null))
+  ]
+}
+
+resource "aws_lambda_function" "this" {
+  #checkov:skip=CKV_AWS_117:Reads and writes S3 only; a VPC would add a NAT or endpoints and nothing else.
+  #checkov:skip=CKV_AWS_173:The environment holds bucket names and keys, no secrets; Lambda encrypts it at rest with its own key.
+  #checkov:skip=CKV_AWS_272:Code signing is not set up; the zip is built by bin/package and pinned by source_code_hash.
+  function_name = var.name
+  description   = "Turns the visit-event log under s3://${var.source_bucket}/${var.source_prefix} into the parquet checkpoint s3://${var.checkpoint_bucket}/${var.checkpoint_key}"
+  role          = aws_iam_role.lambda.arn
+
+  runtime       = local.runtime
+  handler       = local.handler
+  architectures = [local.architecture]
+  memory_size   = var.memory_size
+  timeout       = var.timeout
+  layers        = local.layer_arns
+
+  s3_bucket        = aws_s3_object.artifact["function"].bucket
+  s3_key           = aws_s3_object.artifact["function"].key
+  source_code_hash = filebase64sha256(local.artifacts.function)
+  publish          = true
+
+  reserved_concurrent_executions = var.reserved_concurrent_executions
+
+  environment {
+    variables = local.lambda_environment
+  }
+
+  tracing_config {
+    mode = "Active"
+  }
+
+  logging_config {
+    log_format = "Text" # Powertools writes JSON lines itself
+    log_group  = aws_cloudwatch_log_group.lambda.name
+  }
+
+  # Asynchronous invocations (the schedule's) that crash or time out, after Lambda's own retries.
+  dead_letter_config {
+    target_arn = aws_sqs_queue.dead_letters.arn
+  }
+
+  # The role must be able to write logs and send dead letters before the first invocation.
+  depends_on = [aws_iam_role_policy.lambda]
+}
+
+resource "aws_lambda_alias" "live" {
+  name             = "live"
+  description      = "The version that the schedule and manual runs invoke: the latest one published by terraform apply."
+  function_name    = aws_lambda_function.this.function_name
+  function_version = aws_lambda_function.this.version
+}
