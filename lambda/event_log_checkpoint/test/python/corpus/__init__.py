@@ -1,0 +1,1 @@
+"""The hostile-input corpus and its one-run test (a package, so module names stay unique)."""

@@ -1,0 +1,1 @@
+"""Fault-injection tests: S3 misbehaving under the run (a package, so module names stay unique)."""
