@@ -15,7 +15,7 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from checkpoint_lambda.config import S3Settings
-from checkpoint_lambda.object_store import S3Connector
+from checkpoint_lambda.object_store import S3Connector, StaticCredentials
 from checkpoint_lambda.observability import SERVICE, logger
 
 os.environ.update(
@@ -101,7 +101,7 @@ class RestrictedCredentials:
     def allow_all(self) -> None:
         _set_moto_auth(self.endpoint, "inf")
 
-    def deny(self, denied_actions: list[str]) -> dict[str, Any]:
+    def deny(self, denied_actions: list[str]) -> StaticCredentials:
         iam = self.iam
         user = f"restricted-{next(_bucket_numbers)}"
         iam.create_user(UserName=user)
@@ -115,12 +115,7 @@ class RestrictedCredentials:
         iam.put_user_policy(UserName=user, PolicyName="restricted", PolicyDocument=json.dumps(policy))
         key = iam.create_access_key(UserName=user)["AccessKey"]
         _set_moto_auth(self.endpoint, "0")
-        return {
-            "access_key_id": key["AccessKeyId"],
-            "secret_access_key": key["SecretAccessKey"],
-            "token": None,
-            "expires_at": None,
-        }
+        return StaticCredentials(key["AccessKeyId"], key["SecretAccessKey"])
 
 
 @pytest.fixture

@@ -114,7 +114,7 @@ def test_access_denied_on_listing_is_403_and_an_alarm(
     s3_settings: S3Settings, bucket: str, restricted_credentials: Any
 ) -> None:
     credentials = restricted_credentials.deny(["s3:ListBucket"])
-    denied = S3Connector(s3_settings, credential_provider=lambda: credentials)
+    denied = S3Connector(s3_settings, credentials=credentials)
     response = handle(payload(bucket), connector=denied)
     assert response["statusCode"] == 403
     assert response["error"] == "SourceAccessDenied"
@@ -131,7 +131,7 @@ def test_access_denied_on_checkpoint_write_is_403_and_nothing_written(
 ) -> None:
     upload(connector.store(bucket), visits(2))
     credentials = restricted_credentials.deny(["s3:PutObject"])
-    response = handle(payload(bucket), connector=S3Connector(s3_settings, credential_provider=lambda: credentials))
+    response = handle(payload(bucket), connector=S3Connector(s3_settings, credentials=credentials))
     assert (response["statusCode"], response["error"]) == (403, "CheckpointAccessDenied")
     restricted_credentials.allow_all()
     assert "Contents" not in s3_client.list_objects_v2(Bucket=bucket, Prefix="checkpoints/")

@@ -35,7 +35,7 @@ def test_listing_pages_through_more_than_1000_keys(connector: S3Connector, bucke
     store = connector.store(bucket)
     files = [LogFile(f"p/log-submit-20240101-{i:06d}-42-ingest-form-P{i}-01.json", b"{}") for i in range(1005)]
     upload(store, [*files, LogFile("p/.keep", b""), LogFile("p/notes.txt", b"x")])
-    listing = S3EventRetriever(store, 8).list_event_files("p/")
+    listing = S3EventRetriever(connector, bucket).list_event_files("p/")
     assert listing.files_listed == 1005
     assert len(listing.events) == 1005
     assert listing.non_event_keys == 2
@@ -45,11 +45,11 @@ def test_listing_skips_sandbox_names_and_honours_since(connector: S3Connector, b
     store = connector.store(bucket)
     sandbox = {**EXAMPLE, "project_label": "sandbox-form"}
     upload(store, [file_of("p/", EXAMPLE), file_of("p/", sandbox)])
-    listing = S3EventRetriever(store, 8).list_event_files("p/")
+    listing = S3EventRetriever(connector, bucket).list_event_files("p/")
     assert (len(listing.events), listing.sandbox_by_name) == (1, 1)
-    assert len(S3EventRetriever(store, 8, include_sandbox=True).list_event_files("p/").events) == 2
+    assert len(S3EventRetriever(connector, bucket, include_sandbox=True).list_event_files("p/").events) == 2
     later = datetime.now(UTC) + timedelta(hours=1)
-    narrowed = S3EventRetriever(store, 8).list_event_files("p/", since=later)
+    narrowed = S3EventRetriever(connector, bucket).list_event_files("p/", since=later)
     assert (len(narrowed.events), narrowed.before_since, narrowed.files_listed) == (0, 1, 2)
 
 
@@ -57,7 +57,7 @@ def test_sandbox_content_under_an_ordinary_name_is_skipped_and_said(connector: S
     store = connector.store(bucket)
     disguised = LogFile(event_key("p/", EXAMPLE), json.dumps({**EXAMPLE, "project_label": "sandbox-x"}).encode())
     upload(store, [disguised])
-    retriever = S3EventRetriever(store, 8)
+    retriever = S3EventRetriever(connector, bucket)
     retrieval = retriever.retrieve_and_validate_events(retriever.list_event_files("p/").events)
     assert retrieval.events == []
     assert [(s.key, s.reason) for s in retrieval.skipped] == [(disguised.key, SANDBOX_REASON)]
@@ -66,7 +66,7 @@ def test_sandbox_content_under_an_ordinary_name_is_skipped_and_said(connector: S
 def test_oversized_files_are_refused_without_reading(connector: S3Connector, bucket: str) -> None:
     store = connector.store(bucket)
     upload(store, [LogFile("p/log-submit-20240115.json", b" " * (MAX_EVENT_FILE_BYTES + 1))])
-    retriever = S3EventRetriever(store, 8)
+    retriever = S3EventRetriever(connector, bucket)
     retrieval = retriever.retrieve_and_validate_events(retriever.list_event_files("p/").events)
     assert [f.reason.split(":")[0] for f in retrieval.failures] == ["file too large"]
 
@@ -85,7 +85,7 @@ def test_property_2_every_listed_file_is_retrieved_whole(
     ]
     store = connector.store(bucket)
     upload(store, files)
-    retriever = S3EventRetriever(store, 4)
+    retriever = S3EventRetriever(connector, bucket)
     retrieval = retriever.retrieve_and_validate_events(retriever.list_event_files(prefix).events)
     assert retrieval.failures == []
     by_key = {e.source_key: e for e in retrieval.events}
@@ -116,7 +116,7 @@ def test_property_4_failing_files_never_stop_the_others(
     ]
     store = connector.store(bucket)
     upload(store, good_files + bad_files)
-    retriever = S3EventRetriever(store, 4)
+    retriever = S3EventRetriever(connector, bucket)
     retrieval = retriever.retrieve_and_validate_events(retriever.list_event_files(prefix).events)
     assert {e.source_key for e in retrieval.events} == {f.key for f in good_files}
     assert {f.key for f in retrieval.failures} == {f.key for f in bad_files}
@@ -126,7 +126,7 @@ def test_property_4_failing_files_never_stop_the_others(
 def test_a_file_deleted_after_listing_is_a_failure_not_a_crash(connector: S3Connector, bucket: str, s3_client) -> None:  # type: ignore[no-untyped-def]
     store = connector.store(bucket)
     upload(store, [file_of("p/", EXAMPLE)])
-    retriever = S3EventRetriever(store, 4)
+    retriever = S3EventRetriever(connector, bucket)
     listed = retriever.list_event_files("p/").events
     s3_client.delete_object(Bucket=bucket, Key=listed[0].key)
     retrieval = retriever.retrieve_and_validate_events(listed)
@@ -138,6 +138,18 @@ def test_progress_is_reported_per_file(connector: S3Connector, bucket: str) -> N
     store = connector.store(bucket)
     upload(store, [file_of("p/", {**EXAMPLE, "ptid": f"P{i}"}) for i in range(5)])
     seen: list[tuple[int, int]] = []
-    retriever = S3EventRetriever(store, 2, progress=lambda done, total: seen.append((done, total)))
+    retriever = S3EventRetriever(connector, bucket, progress=lambda done, total: seen.append((done, total)))
     retriever.retrieve_and_validate_events(retriever.list_event_files("p/").events)
     assert seen == [(i, 5) for i in range(1, 6)]
+
+
+def test_keys_obstore_cannot_address_are_read_through_boto3(connector: S3Connector, bucket: str, s3_client) -> None:  # type: ignore[no-untyped-def]
+    odd_keys = ["p//log-submit-20240115.json", "/log-pass-qc-20240115.json", "p/./log-delete-20240115.json"]
+    for key in odd_keys:
+        s3_client.put_object(Bucket=bucket, Key=key, Body=json.dumps(EXAMPLE).encode())
+    retriever = S3EventRetriever(connector, bucket)
+    listing = retriever.list_event_files("")
+    assert sorted(listing.versions) == sorted(odd_keys)
+    retrieval = retriever.retrieve_and_validate_events(listing.events)
+    assert retrieval.failures == []
+    assert sorted(e.source_key for e in retrieval.events) == sorted(odd_keys)

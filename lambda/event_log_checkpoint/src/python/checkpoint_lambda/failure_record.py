@@ -52,9 +52,24 @@ class FailureRecord:
             keep([*self.skipped.values(), *new_skipped]),
         )
 
-    def merged_with(self, other: FailureRecord) -> FailureRecord:
-        """Union with a record another run wrote meanwhile (entries are facts about versions)."""
-        return FailureRecord({**other.failures, **self.failures}, {**other.skipped, **self.skipped})
+    def reconciled(self, ours: FailureRecord, listed: Mapping[str, str], seen_before: FailureRecord) -> FailureRecord:
+        """This record (another run's, just written) combined with ours after a lost race.
+
+        Our entries win. The other run's stay unless this run knows better: it listed the
+        key with another ETag (rewritten), or it had the entry when it started and no
+        longer lists the key (deleted). Entries about keys this run never saw stay.
+        """
+        known_before = seen_before.versions()
+
+        def still_valid(entry: FileFailure) -> bool:
+            if entry.key in listed:
+                return listed[entry.key] == entry.etag
+            return (entry.key, entry.etag) not in known_before
+
+        def combine(theirs: Mapping[str, FileFailure], mine: Mapping[str, FileFailure]) -> dict[str, FileFailure]:
+            return {**{k: f for k, f in theirs.items() if still_valid(f)}, **mine}
+
+        return FailureRecord(combine(self.failures, ours.failures), combine(self.skipped, ours.skipped))
 
     def to_json(self) -> bytes:
         def rows(entries: Mapping[str, FileFailure]) -> list[dict[str, str]]:

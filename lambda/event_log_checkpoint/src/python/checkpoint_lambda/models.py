@@ -42,7 +42,7 @@ def _adcid_from_number_or_digits(value: Any) -> Any:
     """Producers sometimes send the ADCID as a numeric string; booleans are not numbers."""
     if isinstance(value, bool):
         raise ValueError("pipeline_adcid must be an integer, not a boolean")
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
         return int(value.strip())
     return value
 
@@ -60,14 +60,17 @@ def _require_string(value: Any) -> Any:
 
 
 def _to_utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00 has no UTC equivalent
+        raise ValueError("timestamp is out of range once converted to UTC") from None
 
 
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Study = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1)]
 Ptid = Annotated[str, StringConstraints(pattern=r"^[!-~]{1,10}$")]
 VisitDate = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$"), AfterValidator(_real_calendar_date)]
-Adcid = Annotated[int, BeforeValidator(_adcid_from_number_or_digits), Field(gt=0, strict=True)]
+Adcid = Annotated[int, BeforeValidator(_adcid_from_number_or_digits), Field(gt=0, lt=2**63, strict=True)]
 UtcTimestamp = Annotated[AwareDatetime, BeforeValidator(_require_string), AfterValidator(_to_utc)]
 
 
@@ -111,8 +114,14 @@ class SourcedEvent:
 
 @dataclass(frozen=True, slots=True)
 class FileFailure:
-    """A listed event file that did not become an event: which version, and why (no content)."""
+    """A listed event file that did not become an event: which version, and why (no content).
+
+    `retryable` failures (S3 refused or kept failing) say nothing about the content: they
+    are reported but not recorded, so the next run fetches the file again. The others
+    (bad JSON, invalid event, too large) are a verdict on this version of the file.
+    """
 
     key: str
     etag: str
     reason: str
+    retryable: bool = False

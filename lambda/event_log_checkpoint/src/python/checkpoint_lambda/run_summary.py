@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,6 +10,7 @@ from checkpoint_lambda.checkpoint_store import StoredCheckpoint
 from checkpoint_lambda.config import RunConfig
 from checkpoint_lambda.errors import CheckpointError
 from checkpoint_lambda.failure_record import FailureRecord
+from checkpoint_lambda.models import FileFailure
 from checkpoint_lambda.s3_retriever import Listing
 
 MAX_LISTED_FAILURES = 100
@@ -51,11 +53,12 @@ class RunSummary:
         checkpoint: StoredCheckpoint,
         checkpoint_written: bool,
         record: FailureRecord,
+        transient_failures: Sequence[FileFailure] = (),
         elapsed_ms: float,
     ) -> RunSummary:
         latest = checkpoint.checkpoint.last_processed_timestamp()
         selected = len(listing.events)
-        failures = sorted(record.failures.values(), key=lambda f: f.key)
+        failures = sorted([*record.failures.values(), *transient_failures], key=lambda f: f.key)
         return cls(
             checkpoint_path=config.checkpoint_path,
             failure_record_path=f"s3://{config.checkpoint_bucket}/{config.failure_record_key}",
@@ -68,7 +71,7 @@ class RunSummary:
             files_before_since=listing.before_since,
             new_events_processed=new_events,
             new_files_failed=new_failures,
-            events_failed=len(record.failures),
+            events_failed=len(failures),
             total_events=checkpoint.checkpoint.event_count,
             last_processed_timestamp=latest.isoformat().replace("+00:00", "Z") if latest else None,
             checkpoint_written=checkpoint_written,

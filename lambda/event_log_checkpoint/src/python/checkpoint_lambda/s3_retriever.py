@@ -12,17 +12,27 @@ from datetime import datetime
 
 import obstore
 from obstore.exceptions import BaseError
-from obstore.store import S3Store
 
 from checkpoint_lambda.errors import SourceAccessDenied, StorageError
 from checkpoint_lambda.event_keys import SANDBOX_PROJECT_PREFIX, parse_event_key
 from checkpoint_lambda.event_parsing import MAX_EVENT_FILE_BYTES, InvalidEventFile, parse_event
 from checkpoint_lambda.models import FileFailure, SourcedEvent
-from checkpoint_lambda.object_store import ObjectInfo, describe_error, is_access_denied, list_objects
+from checkpoint_lambda.object_store import (
+    ObjectInfo,
+    S3Connector,
+    S3Error,
+    describe_error,
+    get_with_client,
+    is_access_denied,
+    list_objects,
+    obstore_can_address,
+    s3_error_code,
+)
 from checkpoint_lambda.observability import logger, tracer
 
 Progress = Callable[[int, int], None]
 SANDBOX_REASON = "sandbox project (skipped)"
+ARCHIVED_HINT = " (archived: restore it, then rewrite it or remove its entry from the failure record)"
 
 
 @dataclass(frozen=True)
@@ -50,18 +60,20 @@ class Retrieval:
 
 
 class S3EventRetriever:
-    """Reads event files from one bucket through one shared store (one connection pool)."""
+    """Reads the event files of one bucket through the connector's shared client and store."""
 
     def __init__(
         self,
-        store: S3Store,
-        concurrency: int,
+        connector: S3Connector,
+        bucket: str,
         *,
         include_sandbox: bool = False,
         progress: Progress | None = None,
     ) -> None:
-        self._store = store
-        self._concurrency = concurrency
+        self._connector = connector
+        self._bucket = bucket
+        self._store = connector.store(bucket)
+        self._concurrency = connector.settings.fetch_concurrency
         self._include_sandbox = include_sandbox
         self._progress = progress
 
@@ -72,7 +84,7 @@ class S3EventRetriever:
         versions: dict[str, str] = {}
         non_event = sandbox = before = 0
         try:
-            for info in list_objects(self._store, prefix):
+            for info in list_objects(self._connector.client(), self._bucket, prefix):
                 hint = parse_event_key(info.key)
                 if hint is None:
                     non_event += 1
@@ -84,10 +96,11 @@ class S3EventRetriever:
                     before += 1
                 else:
                     events.append(info)
-        except (BaseError, OSError) as exc:
+        except S3Error as exc:
+            where = f"s3://{self._bucket}/{prefix}"
             if is_access_denied(exc):
-                raise SourceAccessDenied(f"listing prefix {prefix!r} was denied: {describe_error(exc)}") from exc
-            raise StorageError(f"listing prefix {prefix!r} failed: {describe_error(exc)}") from exc
+                raise SourceAccessDenied(f"listing {where} was denied: {describe_error(exc)}") from exc
+            raise StorageError(f"listing {where} failed: {describe_error(exc)}") from exc
         logger.debug("listed prefix", extra={"prefix": prefix, "non_event_keys": non_event})
         return Listing(events, versions, non_event, sandbox, before)
 
@@ -117,20 +130,34 @@ class S3EventRetriever:
         if info.size > MAX_EVENT_FILE_BYTES:
             return FileFailure(info.key, info.etag, f"file too large: {info.size} bytes (limit {MAX_EVENT_FILE_BYTES})")
         try:
-            result = await obstore.get_async(self._store, info.key)
-            data = (await result.bytes_async()).to_bytes()
-        except (BaseError, OSError) as exc:
-            return FileFailure(info.key, info.etag, f"fetch failed: {describe_error(exc)}")
-        etag = result.meta["e_tag"] or info.etag
+            data, etag, written = await self._get(info.key)
+        except (BaseError, OSError, ValueError, *S3Error) as exc:
+            # S3 refused or kept failing after retries: not a verdict on the content, so it
+            # is reported now and tried again next run (see FileFailure.retryable). An
+            # archived object (InvalidObjectState) stays unreadable until someone restores
+            # it: it is recorded like a bad file rather than fetched again every run.
+            archived = s3_error_code(exc) == "InvalidObjectState"
+            reason = f"fetch failed: {describe_error(exc)}" + (ARCHIVED_HINT if archived else "")
+            return FileFailure(info.key, info.etag, reason, retryable=not archived)
         try:
             event = parse_event(data)
         except InvalidEventFile as exc:
-            return FileFailure(info.key, etag, exc.reason)
-        return SourcedEvent(event, info.key, etag, result.meta["last_modified"])
+            return FileFailure(info.key, etag or info.etag, exc.reason)
+        return SourcedEvent(event, info.key, etag or info.etag, written)
+
+    async def _get(self, key: str) -> tuple[bytes, str, datetime]:
+        if not obstore_can_address(key):
+            return await asyncio.to_thread(get_with_client, self._connector.client(), self._bucket, key)
+        result = await obstore.get_async(self._store, key)
+        data = (await result.bytes_async()).to_bytes()
+        return data, result.meta["e_tag"] or "", result.meta["last_modified"]
 
     def _sort(self, outcome: SourcedEvent | FileFailure, retrieval: Retrieval) -> None:
         if isinstance(outcome, FileFailure):
-            logger.warning("event file failed", extra={"key": outcome.key, "reason": outcome.reason})
+            logger.warning(
+                "event file failed",
+                extra={"key": outcome.key, "reason": outcome.reason, "retryable": outcome.retryable},
+            )
             retrieval.failures.append(outcome)
         elif outcome.event.project_label.startswith(SANDBOX_PROJECT_PREFIX) and not self._include_sandbox:
             retrieval.skipped.append(FileFailure(outcome.source_key, outcome.source_etag, SANDBOX_REASON))

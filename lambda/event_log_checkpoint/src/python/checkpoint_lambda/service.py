@@ -9,7 +9,8 @@ fetches nothing and writes nothing.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import polars as pl
 
@@ -27,6 +28,13 @@ from checkpoint_lambda.s3_retriever import Progress, S3EventRetriever
 MAX_WRITE_ATTEMPTS = 5
 
 
+@dataclass(frozen=True)
+class SavedEvents:
+    stored: StoredCheckpoint
+    added: int
+    written: bool
+
+
 def run_checkpoint(config: RunConfig, connector: S3Connector, progress: Progress | None = None) -> RunSummary:
     """Bring the checkpoint up to date with the log under the configured prefix."""
     started = time.perf_counter()
@@ -34,10 +42,7 @@ def run_checkpoint(config: RunConfig, connector: S3Connector, progress: Progress
     checkpoints = CheckpointStore(target, config.checkpoint_key)
     records = FailureRecordStore(target, config.failure_record_key)
     retriever = S3EventRetriever(
-        connector.store(config.source_bucket),
-        connector.settings.fetch_concurrency,
-        include_sandbox=config.include_sandbox,
-        progress=progress,
+        connector, config.source_bucket, include_sandbox=config.include_sandbox, progress=progress
     )
 
     listing = retriever.list_event_files(config.source_prefix, since=config.since)
@@ -54,20 +59,23 @@ def run_checkpoint(config: RunConfig, connector: S3Connector, progress: Progress
     )
     retrieval = retriever.retrieve_and_validate_events(to_fetch)
 
-    saved, added = _save_events(checkpoints, stored, retrieval.events)
+    saved = _save_events(checkpoints, stored, retrieval.events)
+    verdicts = [f for f in retrieval.failures if not f.retryable]
+    transient = [f for f in retrieval.failures if f.retryable]
     listed_versions = dict(listing.versions)
-    listed_versions.update({f.key: f.etag for f in (*retrieval.failures, *retrieval.skipped)})
-    record = _save_record(records, stored_record, listed_versions, retrieval.failures, retrieval.skipped)
+    listed_versions.update({f.key: f.etag for f in (*verdicts, *retrieval.skipped)})
+    record = _save_record(records, stored_record, listed_versions, verdicts, retrieval.skipped)
 
     return RunSummary.build(
         config=config,
         listing=listing,
         files_fetched=len(to_fetch),
-        new_events=added,
+        new_events=saved.added,
         new_failures=len(retrieval.failures),
-        checkpoint=saved,
-        checkpoint_written=saved is not stored,
+        checkpoint=saved.stored,
+        checkpoint_written=saved.written,
         record=record,
+        transient_failures=transient,
         elapsed_ms=(time.perf_counter() - started) * 1000,
     )
 
@@ -86,44 +94,46 @@ def select_unseen(listed: Sequence[ObjectInfo], checkpoint: Checkpoint, record: 
     return [candidates[p] for p in positions]
 
 
-def _save_events(
-    store: CheckpointStore, stored: StoredCheckpoint, events: Sequence[SourcedEvent]
-) -> tuple[StoredCheckpoint, int]:
+def _save_events(store: CheckpointStore, stored: StoredCheckpoint, events: Sequence[SourcedEvent]) -> SavedEvents:
     """Merge and write; on a lost race reload the winner's checkpoint and merge again.
 
-    Returns the checkpoint now stored and how many rows this run added. Writes nothing
-    when nothing is new (so a first run with no valid event writes no checkpoint).
+    Writes nothing when nothing is new (so a first run with no valid event writes no
+    checkpoint, and a run whose rows a concurrent run already wrote writes nothing).
     """
     current = stored
     for attempt in range(1, MAX_WRITE_ATTEMPTS + 1):
         merged = current.checkpoint.add_events(events)
         if merged is current.checkpoint:
-            return current, 0
+            return SavedEvents(current, 0, written=False)
         try:
-            return store.save(merged, current.etag), merged.event_count - current.checkpoint.event_count
+            saved = store.save(merged, current.etag)
         except PreconditionFailed:
             logger.warning("checkpoint changed since read; merging again", extra={"attempt": attempt})
             current = store.load()
+            continue
+        return SavedEvents(saved, merged.event_count - current.checkpoint.event_count, written=True)
     raise ConcurrentUpdateConflict(f"{store.key} kept changing during {MAX_WRITE_ATTEMPTS} write attempts")
 
 
 def _save_record(
     store: FailureRecordStore,
     stored: StoredFailureRecord,
-    listed: dict[str, str],
+    listed: Mapping[str, str],
     failures: Sequence[FileFailure],
     skipped: Sequence[FileFailure],
 ) -> FailureRecord:
+    """Write the record of verdicts; on a lost race keep what the other run recorded too."""
+    ours = stored.record.updated(listed, failures, skipped)
     current = stored
     for attempt in range(1, MAX_WRITE_ATTEMPTS + 1):
-        record = current.record.updated(listed, failures, skipped)
-        if record == current.record:
-            return record
+        if ours == current.record:
+            return ours
         try:
-            store.save(record, current.etag)
-            return record
+            store.save(ours, current.etag)
         except PreconditionFailed:
             logger.warning("failure record changed since read; merging again", extra={"attempt": attempt})
-            winner = store.load()
-            current = StoredFailureRecord(winner.record.merged_with(stored.record), winner.etag)
+            current = store.load()
+            ours = current.record.reconciled(ours, listed, seen_before=stored.record)
+            continue
+        return ours
     raise ConcurrentUpdateConflict(f"{store.key} kept changing during {MAX_WRITE_ATTEMPTS} write attempts")

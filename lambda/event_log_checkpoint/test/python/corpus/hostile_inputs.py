@@ -155,9 +155,8 @@ def _types() -> list[Kind]:
         Kind(
             'pipeline_adcid "٤٢" (Arabic-Indic digits)',
             body(pipeline_adcid="٤٢"),
-            "normalised",
-            "42 (Python's int() reads any Unicode digit)",
-            {"pipeline_adcid": 42},
+            "invalid",
+            "pipeline_adcid: Input should be a valid integer",
         ),
         Kind(
             "pipeline_adcid 42.5",
@@ -465,7 +464,7 @@ def _names() -> list[Kind]:
 
 @dataclass(frozen=True)
 class RunBreaker:
-    """An input that today fails the whole run (500) instead of failing or skipping one file."""
+    """An input that once failed the whole run (500) instead of failing or skipping one file."""
 
     name: str
     file_name: str  # under the prefix
