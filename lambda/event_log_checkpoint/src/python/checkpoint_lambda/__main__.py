@@ -12,7 +12,6 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, TextIO
 
 from checkpoint_lambda.lambda_function import handle
@@ -46,10 +45,9 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from checkpoint_analytics.report import run_report  # noqa: PLC0415 - analytics is not needed to run the job
+    from checkpoint_analytics.cli import run  # noqa: PLC0415 - analytics is not needed to run the job
 
-    run_report(args.checkpoint, args.month, Path(args.out))
-    return 0
+    return run(args)
 
 
 class TerminalProgress:

@@ -1,0 +1,122 @@
+"""The monthly report's tables, each built from the query functions (and kept as SQL in `sql/`).
+
+All take current events (`versions.current_events`). Which events count:
+- volume and QC pass rates: events whose timestamp is in the month (UTC);
+- days to submit / pass-qc: visits whose first submit (first pass-qc) is in the month,
+  measured over events up to the month's end;
+- visits still failing QC: visits whose latest QC outcome up to the month's end is not-pass-qc.
+A visit's centre is the one on the row that decides (latest outcome, latest event).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from checkpoint_analytics.aggregates import action_counts
+from checkpoint_analytics.filters import EventFilter, filter_events, instant_within
+from checkpoint_analytics.keys import IDENTITY_COLUMNS, VERSION_ORDER, VISIT_COLUMNS
+from checkpoint_analytics.months import Month
+from checkpoint_analytics.qc import pass_rate, visit_pass_rate, visits_failing_qc
+from checkpoint_analytics.timing import timing_summary, visit_timing
+from checkpoint_analytics.versions import current_events
+
+VOLUME = "volume_by_centre_module"
+QC = "qc_pass_rate_by_centre"
+TIMING = "days_to_submit_and_pass_qc_by_centre"
+FAILING = "visits_failing_qc"
+TABLE_NAMES: tuple[str, ...] = (VOLUME, QC, TIMING, FAILING)
+#: The checkpoint columns the tables read (study, project_label and gear_name are not among them).
+REPORT_COLUMNS: tuple[str, ...] = tuple(
+    dict.fromkeys([*IDENTITY_COLUMNS, *VERSION_ORDER, *VISIT_COLUMNS, "center_label", "packet"])
+)
+TABLE_TITLES: dict[str, str] = {
+    VOLUME: "Events by centre and module",
+    QC: "QC pass rate by centre",
+    TIMING: "Days from visit to first submit and to first pass-qc, by centre",
+    FAILING: "Visits still failing QC at the month's end",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class MonthlyTables:
+    """The four tables of one month's report, by name (`TABLE_NAMES`, also the SQL and CSV file names)."""
+
+    month: Month
+    tables: dict[str, pl.DataFrame]
+    pass_qc_days: pl.Series
+
+    def __getitem__(self, name: str) -> pl.DataFrame:
+        return self.tables[name]
+
+
+def in_month(current: pl.LazyFrame, month: Month) -> pl.LazyFrame:
+    return filter_events(current, EventFilter(timestamp_from=month.start, timestamp_to=month.last_instant))
+
+
+def up_to_month_end(current: pl.LazyFrame, month: Month) -> pl.LazyFrame:
+    return filter_events(current, EventFilter(timestamp_to=month.last_instant))
+
+
+def volume_table(current: pl.LazyFrame, month: Month) -> pl.LazyFrame:
+    """Events in the month per centre and module (null module: non-form data), total and per action."""
+    return action_counts(in_month(current, month), ["center_label", "module"])
+
+
+def qc_table(current: pl.LazyFrame, month: Month) -> pl.LazyFrame:
+    """Per centre with QC events in the month: event pass rate, and visit pass rate by latest outcome."""
+    events = in_month(current, month)
+    visits = visit_pass_rate(events, ["center_label"]).rename(
+        {"pass_qc": "visits_pass_qc", "not_pass_qc": "visits_not_pass_qc", "pass_rate": "visit_pass_rate"}
+    )
+    joined = pass_rate(events, ["center_label"]).join(visits, on="center_label", how="left")
+    return joined.with_columns(pl.col("visits_pass_qc", "visits_not_pass_qc").fill_null(0)).sort("center_label")
+
+
+def timing_table(current: pl.LazyFrame, month: Month) -> pl.LazyFrame:
+    """Per centre: visits first submitted / first passing QC in the month, median and p90 days."""
+    return _summary_of(visit_timing(up_to_month_end(current, month)), month)
+
+
+def failing_table(current: pl.LazyFrame, month: Month) -> pl.LazyFrame:
+    """Visits whose latest QC outcome at the month's end is not-pass-qc."""
+    return visits_failing_qc(up_to_month_end(current, month))
+
+
+def pass_qc_days(current: pl.LazyFrame, month: Month) -> pl.LazyFrame:
+    """`days_to_pass_qc` of each visit first passing QC in the month (the histogram's data)."""
+    return _days_of(visit_timing(up_to_month_end(current, month)), month)
+
+
+def month_tables(rows: pl.LazyFrame, month: Month) -> MonthlyTables:
+    """All four tables (and the histogram's days) from raw checkpoint rows.
+
+    Current events are resolved once, from the columns the tables use and the rows up to
+    the month's end (timestamp is part of an event's identity, so dropping later rows
+    first gives the same events), then each table is computed in turn: on 1M rows this
+    keeps the peak memory well under 1 GB, where collecting all five at once does not.
+    """
+    current = current_events(up_to_month_end(rows.select(REPORT_COLUMNS), month)).collect().lazy()
+    timing = visit_timing(current).collect().lazy()  # shared by the timing table and the histogram
+    tables = {
+        VOLUME: volume_table(current, month).collect(),
+        QC: qc_table(current, month).collect(),
+        TIMING: _summary_of(timing, month).collect(),
+        FAILING: failing_table(current, month).collect(),
+    }
+    return MonthlyTables(month, tables, _days_of(timing, month).collect().to_series())
+
+
+def _summary_of(timing: pl.LazyFrame, month: Month) -> pl.LazyFrame:
+    return timing_summary(timing, ["center_label"], month.start, month.last_instant)
+
+
+def _days_of(timing: pl.LazyFrame, month: Month) -> pl.LazyFrame:
+    return timing.filter(instant_within("first_pass_qc", month.start, month.last_instant)).select("days_to_pass_qc")
+
+
+def latest_month(rows: pl.LazyFrame) -> Month | None:
+    """The month of the newest event timestamp, or None for an empty checkpoint."""
+    newest = rows.select(pl.col("timestamp").max()).collect().item()
+    return None if newest is None else Month.of(newest)

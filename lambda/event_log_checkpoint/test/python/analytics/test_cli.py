@@ -1,0 +1,39 @@
+"""The report's command line: what the lead's `python -m checkpoint_lambda report` delegates to."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pytest
+
+from analytics.samples import sample_checkpoint
+from checkpoint_analytics.cli import add_arguments, main, run
+from checkpoint_analytics.tables import TABLE_NAMES
+
+
+def test_main_writes_the_report_and_exits_zero(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    checkpoint = tmp_path / "checkpoint.parquet"
+    sample_checkpoint().write_parquet(checkpoint)
+    assert main(["--checkpoint", str(checkpoint), "--month", "2024-02", "--out", str(tmp_path / "out")]) == 0
+    assert (tmp_path / "out" / "report.html").is_file()
+    assert "Visit events report for 2024-02 (UTC)" in capsys.readouterr().out
+
+
+def test_run_takes_the_namespace_of_another_parser(tmp_path: Path) -> None:
+    checkpoint = tmp_path / "checkpoint.parquet"
+    sample_checkpoint().write_parquet(checkpoint)
+    args = argparse.Namespace(checkpoint=str(checkpoint), month=None, out=str(tmp_path / "out"))
+    assert run(args) == 0
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(
+        ["report.html", *(f"{name}.csv" for name in TABLE_NAMES)]
+    )
+
+
+def test_errors_are_one_line_on_stderr_and_exit_two(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    args = parser.parse_args(["--checkpoint", str(tmp_path / "absent.parquet")])
+    assert args.out == Path("report")
+    assert run(args) == 2
+    assert capsys.readouterr().err.startswith(f"report: no checkpoint file at {tmp_path / 'absent.parquet'}")
