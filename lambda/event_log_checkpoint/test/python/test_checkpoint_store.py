@@ -28,7 +28,9 @@ def test_absent_checkpoint_loads_empty_with_no_etag(connector: S3Connector, buck
     assert loaded.etag is None
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(events=st.lists(sourced_events(), max_size=20))
 def test_property_9_parquet_round_trip(connector: S3Connector, bucket: str, events: list[SourcedEvent]) -> None:
     store = CheckpointStore(connector.store(bucket), KEY)

@@ -20,7 +20,9 @@ from strategies import event_dicts
 from test_models import EXAMPLE
 
 _prefixes = itertools.count()
-PROPERTY_SETTINGS = settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+PROPERTY_SETTINGS = settings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 
 
 def new_prefix() -> str:

@@ -195,7 +195,9 @@ def test_property_3_selection_is_exactly_the_unseen_versions(
     assert selected == [i for i in listed if (i.key, i.etag) not in known]
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(
     good=st.lists(event_dicts(project_label="ingest-form"), min_size=1, max_size=8, unique_by=lambda e: e["ptid"]),
     bad=st.integers(1, 5),
