@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Final, Literal
 
+from test_models import EXAMPLE
+
 Outcome = Literal["valid", "normalised", "invalid", "skipped", "ignored"]
 
 # A string no reason, log line or response may contain: it only ever appears inside event bodies.
@@ -22,18 +24,9 @@ CANARY: Final = "gear-zq7canary"
 MiB: Final = 1024 * 1024
 BASE_TIMESTAMP: Final = datetime(2024, 1, 15, 10, 0, tzinfo=UTC)
 BASE: Final[Mapping[str, object]] = {
+    **EXAMPLE,
     "action": "submit",
-    "study": "adrc",
-    "pipeline_adcid": 42,
-    "project_label": "ingest-form",
-    "center_label": "alpha",
     "gear_name": CANARY,
-    "ptid": "110001",
-    "visit_date": "2024-01-15",
-    "visit_number": "01",
-    "datatype": "form",
-    "module": "UDS",
-    "packet": "I",
     "timestamp": "2024-01-15T10:00:00Z",
 }
 REQUIRED = ("action", "pipeline_adcid", "project_label", "center_label", "gear_name", "ptid")

@@ -15,26 +15,13 @@ import polars as pl
 
 from checkpoint_devtools.sample_log import LogFile, encode, event_key
 from checkpoint_lambda.config import RunConfig
+from test_models import EXAMPLE
 
 PREFIX = "prod/"
 CHECKPOINT_KEY = "checkpoints/events/checkpoint.parquet"
 FAILURE_RECORD_KEY = RunConfig("b", PREFIX, "b", CHECKPOINT_KEY).failure_record_key
 
-BASE_EVENT: dict[str, object] = {
-    "action": "submit",
-    "study": "adrc",
-    "pipeline_adcid": 42,
-    "project_label": "ingest-form",
-    "center_label": "alpha",
-    "gear_name": "form-scheduler",
-    "ptid": "110001",
-    "visit_date": "2024-01-15",
-    "visit_number": "01",
-    "datatype": "form",
-    "module": "UDS",
-    "packet": "I",
-    "timestamp": "2024-01-15T10:00:00Z",
-}
+BASE_EVENT: dict[str, object] = {**EXAMPLE, "action": "submit", "timestamp": "2024-01-15T10:00:00Z"}
 
 
 def payload(bucket: str, prefix: str = PREFIX) -> dict[str, str]:
