@@ -8,6 +8,7 @@ import polars as pl
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from checkpoint_analytics.aggregates import ACTION_COUNT_COLUMNS
 from checkpoint_analytics.timing import P90
@@ -59,6 +60,7 @@ def days_to_pass_qc(days: pl.Series, title: str) -> bytes:
                 continue
             axes.axvline(at, color="black", linestyle=style, label=f"{name} {at:.1f} days")
     axes.set_ylabel("visits")
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     _finish(figure, axes, title, "days from visit date to first pass-qc", empty=not values)
     return _png(figure)
 
