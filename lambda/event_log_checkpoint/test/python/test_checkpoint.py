@@ -7,10 +7,16 @@ from datetime import UTC, datetime
 
 import polars as pl
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checkpoint_lambda.checkpoint import CHECKPOINT_SCHEMA, Checkpoint, CheckpointSchemaMismatch
+from checkpoint_lambda.checkpoint import (
+    CHECKPOINT_SCHEMA,
+    ORDER_COLUMNS,
+    SPLICE_RATIO,
+    Checkpoint,
+    CheckpointSchemaMismatch,
+)
 from checkpoint_lambda.models import SourcedEvent, VisitEvent
 from strategies import distinct_versions, sourced_events
 from test_models import EXAMPLE
@@ -93,3 +99,22 @@ def test_property_15_and_16_versions_kept_and_rows_in_timestamp_order(batches: l
 def test_last_processed_timestamp_is_the_newest_event(events: list[SourcedEvent]) -> None:
     checkpoint = Checkpoint.from_events(distinct_versions(events))
     assert checkpoint.last_processed_timestamp() == max(e.event.timestamp for e in distinct_versions(events))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    base=st.lists(sourced_events(), min_size=1, max_size=12), new=st.lists(sourced_events(), min_size=1, max_size=12)
+)
+def test_a_few_rows_added_to_a_large_checkpoint_are_placed_as_a_full_sort_places_them(
+    base: list[SourcedEvent], new: list[SourcedEvent]
+) -> None:
+    """Large checkpoint + few rows: add_events splices them in; the order must be the sort's."""
+    rows = Checkpoint.from_events(distinct_versions(base)).dataframe
+    copies = [rows.with_columns(source_etag=pl.col("source_etag") + f"-{i}") for i in range(SPLICE_RATIO)]
+    large = Checkpoint(pl.concat(copies).sort(ORDER_COLUMNS))  # same timestamps many times: ties
+    new = [e for e in distinct_versions(new) if e.source_etag.count("-") == 0][
+        : max(1, large.event_count // SPLICE_RATIO)
+    ]
+    merged = large.add_events(new)
+    expected = pl.concat([large.dataframe, Checkpoint.from_events(new).dataframe]).sort(ORDER_COLUMNS)
+    assert merged.dataframe.equals(expected)

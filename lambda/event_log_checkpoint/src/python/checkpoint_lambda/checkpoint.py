@@ -7,6 +7,7 @@ version of an event identity themselves (see `checkpoint_analytics`).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -38,6 +39,7 @@ SOURCE_COLUMNS: dict[str, pl.DataType] = {
 CHECKPOINT_SCHEMA = pl.Schema({**EVENT_COLUMNS, **SOURCE_COLUMNS})
 VERSION_COLUMNS = ["source_key", "source_etag"]
 ORDER_COLUMNS = ["timestamp", "source_last_modified", "source_key", "source_etag"]
+SPLICE_RATIO = 500  # at most one new row per this many held rows: splice them in, do not re-sort
 
 
 class CheckpointSchemaMismatch(ValueError):
@@ -78,7 +80,10 @@ class Checkpoint:
 
     def unseen(self, listed: pl.DataFrame) -> pl.DataFrame:
         """The rows of `listed` (columns source_key, source_etag, …) whose version is not held."""
-        held = self._frame.select(VERSION_COLUMNS)
+        # Only held rows of listed keys can match: filtering first keeps the join's hash
+        # table as small as `listed` (against 1M held rows: ~260 MiB less memory, ~5x faster).
+        listed_keys = listed.get_column("source_key").implode()
+        held = self._frame.select(VERSION_COLUMNS).filter(pl.col("source_key").is_in(listed_keys, nulls_equal=True))
         return listed.join(held, on=VERSION_COLUMNS, how="anti", nulls_equal=True)
 
     def add_events(self, events: Sequence[SourcedEvent]) -> Checkpoint:
@@ -90,7 +95,35 @@ class Checkpoint:
         new = self.unseen(_frame_of(events))
         if new.is_empty():
             return self
+        if new.height * SPLICE_RATIO <= self._frame.height:
+            new = new.sort(ORDER_COLUMNS)
+            if _spliceable(self._frame) and _spliceable(new):
+                return Checkpoint(_splice_sorted(self._frame, new))
         return Checkpoint(pl.concat([self._frame, new], how="vertical").sort(ORDER_COLUMNS))
+
+
+def _spliceable(frame: pl.DataFrame) -> bool:
+    """Sorted by timestamp and without nulls in the order columns (Python compares the ties)."""
+    return not any(frame.get_column(c).has_nulls() for c in ORDER_COLUMNS) and frame["timestamp"].is_sorted()
+
+
+def _splice_sorted(rows: pl.DataFrame, new: pl.DataFrame) -> pl.DataFrame:
+    """`rows` with the few (sorted) `new` rows inserted in order, as slices: `rows` is not copied.
+
+    Re-sorting a million-row checkpoint for a few new rows holds two more copies of it
+    (~400 MiB). Each new row's place comes from its timestamp, and among rows of the
+    same timestamp from the other order columns: the same order as the full sort.
+    """
+    stamps = rows.get_column("timestamp")
+    first = stamps.search_sorted(new.get_column("timestamp"), side="left").to_list()
+    last = stamps.search_sorted(new.get_column("timestamp"), side="right").to_list()
+    pieces, start = [], 0
+    for i, (key, lo, hi) in enumerate(zip(new.select(ORDER_COLUMNS).rows(), first, last, strict=True)):
+        place = lo if lo == hi else lo + bisect_left(rows.slice(lo, hi - lo).select(ORDER_COLUMNS).rows(), key)
+        pieces += [rows.slice(start, place - start), new.slice(i, 1)]
+        start = place
+    pieces.append(rows.slice(start))
+    return pl.concat([piece for piece in pieces if piece.height], how="vertical", rechunk=False)
 
 
 def _frame_of(events: Sequence[SourcedEvent]) -> pl.DataFrame:

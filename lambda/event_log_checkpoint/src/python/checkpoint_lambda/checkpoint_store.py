@@ -22,6 +22,9 @@ from checkpoint_lambda.object_store import describe_error, is_access_denied, rea
 from checkpoint_lambda.observability import tracer
 
 PARQUET_COMPRESSION: Final = "zstd"
+# Fixed row groups: a checkpoint with new rows spliced in is many chunks, which the writer
+# would otherwise turn into row groups of any size, down to one row.
+PARQUET_ROW_GROUP_ROWS: Final = 131_072
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,9 @@ class CheckpointStore:
     def save(self, checkpoint: Checkpoint, expected_etag: str | None) -> StoredCheckpoint:
         """Write if the object is unchanged since read; raises PreconditionFailed if it changed."""
         buffer = io.BytesIO()
-        checkpoint.dataframe.write_parquet(buffer, compression=PARQUET_COMPRESSION, statistics=True)
+        checkpoint.dataframe.write_parquet(
+            buffer, compression=PARQUET_COMPRESSION, statistics=True, row_group_size=PARQUET_ROW_GROUP_ROWS
+        )
         data = buffer.getvalue()
         try:
             # A plain subsegment: Tracer.capture_method would log a lost race (412) as an error.
