@@ -22,6 +22,8 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import boto3
+import botocore.session
+import botocore.utils
 import obstore
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
@@ -88,7 +90,12 @@ class S3Connector:
     def session(self) -> boto3.session.Session:
         if self._session is None:
             keys = self.credentials
+            core = botocore.session.get_session()
+            # botocore's default timestamp parser costs ~50 µs per listed key (a third of
+            # an incremental run); S3's ISO 8601 stamps parse in the standard library.
+            core.get_component("response_parser_factory").set_parser_defaults(timestamp_parser=_parse_timestamp)
             self._session = boto3.session.Session(
+                botocore_session=core,
                 region_name=self.settings.region,
                 aws_access_key_id=keys.access_key_id if keys else None,
                 aws_secret_access_key=keys.secret_access_key if keys else None,
@@ -139,6 +146,13 @@ class S3Connector:
             retry_config=retry,  # type: ignore[arg-type]
             credential_provider=Boto3CredentialProvider(self.session()),
         )
+
+
+def _parse_timestamp(value: str) -> datetime:
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return botocore.utils.parse_timestamp(value)  # type: ignore[no-any-return]
 
 
 def list_objects(client: Any, bucket: str, prefix: str) -> Iterator[ObjectInfo]:
