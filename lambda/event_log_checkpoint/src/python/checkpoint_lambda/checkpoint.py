@@ -7,13 +7,13 @@ version of an event identity themselves (see `checkpoint_analytics`).
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections.abc import Sequence
 from datetime import datetime
 
 import polars as pl
 
 from checkpoint_lambda.models import SourcedEvent
+from checkpoint_lambda.sorted_splice import can_splice, splice_sorted
 
 UTC_MICROS = pl.Datetime("us", "UTC")
 EVENT_COLUMNS: dict[str, pl.DataType] = {
@@ -97,33 +97,9 @@ class Checkpoint:
             return self
         if new.height * SPLICE_RATIO <= self._frame.height:
             new = new.sort(ORDER_COLUMNS)
-            if _spliceable(self._frame) and _spliceable(new):
-                return Checkpoint(_splice_sorted(self._frame, new))
+            if can_splice(self._frame, ORDER_COLUMNS) and can_splice(new, ORDER_COLUMNS):
+                return Checkpoint(splice_sorted(self._frame, new, ORDER_COLUMNS))
         return Checkpoint(pl.concat([self._frame, new], how="vertical").sort(ORDER_COLUMNS))
-
-
-def _spliceable(frame: pl.DataFrame) -> bool:
-    """Sorted by timestamp and without nulls in the order columns (Python compares the ties)."""
-    return not any(frame.get_column(c).has_nulls() for c in ORDER_COLUMNS) and frame["timestamp"].is_sorted()
-
-
-def _splice_sorted(rows: pl.DataFrame, new: pl.DataFrame) -> pl.DataFrame:
-    """`rows` with the few (sorted) `new` rows inserted in order, as slices: `rows` is not copied.
-
-    Re-sorting a million-row checkpoint for a few new rows holds two more copies of it
-    (~400 MiB). Each new row's place comes from its timestamp, and among rows of the
-    same timestamp from the other order columns: the same order as the full sort.
-    """
-    stamps = rows.get_column("timestamp")
-    first = stamps.search_sorted(new.get_column("timestamp"), side="left").to_list()
-    last = stamps.search_sorted(new.get_column("timestamp"), side="right").to_list()
-    pieces, start = [], 0
-    for i, (key, lo, hi) in enumerate(zip(new.select(ORDER_COLUMNS).rows(), first, last, strict=True)):
-        place = lo if lo == hi else lo + bisect_left(rows.slice(lo, hi - lo).select(ORDER_COLUMNS).rows(), key)
-        pieces += [rows.slice(start, place - start), new.slice(i, 1)]
-        start = place
-    pieces.append(rows.slice(start))
-    return pl.concat([piece for piece in pieces if piece.height], how="vertical", rechunk=False)
 
 
 def _frame_of(events: Sequence[SourcedEvent]) -> pl.DataFrame:
