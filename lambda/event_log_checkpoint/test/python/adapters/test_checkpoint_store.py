@@ -27,7 +27,7 @@ def checkpoints(connector: S3Connector, bucket: str) -> CheckpointStore:
 def test_absent_checkpoint_loads_empty_with_no_etag(connector: S3Connector, bucket: str) -> None:
     store = checkpoints(connector, bucket)
     loaded = store.load(KEY)
-    assert loaded.checkpoint().is_empty()
+    assert loaded.checkpoint().row_count == 0
     assert loaded.etag is None
 
 
