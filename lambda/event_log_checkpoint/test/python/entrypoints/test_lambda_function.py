@@ -18,7 +18,8 @@ from checkpoint_lambda.adapters.event_retriever import Progress, S3EventRetrieve
 from checkpoint_lambda.adapters.failure_record_store import FailureRecordStore
 from checkpoint_lambda.adapters.s3 import S3Connector
 from checkpoint_lambda.config import RunConfig, S3Settings
-from checkpoint_lambda.entrypoints.lambda_function import handle, lambda_handler
+from checkpoint_lambda.entrypoints import lambda_function
+from checkpoint_lambda.entrypoints.lambda_function import TIME_BUDGET_MARGIN_S, handle, lambda_handler
 from checkpoint_lambda.observability import metrics
 from checkpoint_lambda.service import RunPorts
 from checkpoint_lambda.version import VERSION
@@ -40,9 +41,10 @@ class LambdaContext:
     memory_limit_in_mb: int = 3008
     invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:event-log-checkpoint"
     aws_request_id: str = "52fdfc07-2182-154f-163f-5f0f9a621d72"
+    remaining_ms: int = 900_000
 
     def get_remaining_time_in_millis(self) -> int:
-        return 900_000
+        return self.remaining_ms
 
 
 @pytest.fixture(autouse=True)
@@ -184,3 +186,17 @@ def test_anything_unexpected_is_a_500_response_not_a_traceback(connector: S3Conn
     assert (response["statusCode"], response["error"]) == (500, "CheckpointError")
     assert response["details"]["cause"] == "RuntimeError"
     assert metrics.metric_set["RunFailed"]["Value"] == [1.0]
+
+
+def test_a_run_near_its_timeout_defers_files_and_the_next_run_completes(
+    connector: S3Connector, bucket: str, endpoint_env: str
+) -> None:
+    """The budget is the invocation's remaining time less the margin kept for merging and writing."""
+    lambda_function.default_connector.cache_clear()
+    upload(connector.store(bucket), visits(4))
+    late = lambda_handler(payload(bucket), LambdaContext(remaining_ms=int(TIME_BUDGET_MARGIN_S * 1000)))  # type: ignore[arg-type]
+    assert (late["statusCode"], late["complete"], late["files_deferred"], late["files_fetched"]) == (200, False, 4, 0)
+    metrics.clear_metrics()
+    done = lambda_handler(payload(bucket), LambdaContext())  # type: ignore[arg-type]
+    assert (done["complete"], done["files_deferred"], done["new_events_processed"]) == (True, 0, 4)
+    lambda_function.default_connector.cache_clear()
