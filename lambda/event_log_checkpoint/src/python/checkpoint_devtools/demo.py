@@ -78,7 +78,9 @@ def _per_group_layout(store: Any, log: SampleLog) -> None:
     _show_groups("Per-group layout: first run", handle(PER_GROUP))
     late = log.late_files(PREFIX, 1)
     upload(store, late)
-    _show_groups("Per-group layout: one late file (only its group is rewritten)", handle(PER_GROUP))
+    _show_groups(
+        f"Per-group layout: {len(late)} late files of one visit (only its group is rewritten)", handle(PER_GROUP)
+    )
 
 
 def _show_groups(title: str, response: dict[str, Any]) -> None:
