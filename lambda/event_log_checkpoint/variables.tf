@@ -92,7 +92,8 @@ variable "checkpoint_key_template" {
   }
 
   validation {
-    condition = var.checkpoint_key_template == null || (
+    # A conditional, not ||: Terraform evaluates both sides of ||, and these functions refuse null.
+    condition = var.checkpoint_key_template == null ? true : (
       length(regexall("\\{study\\}", var.checkpoint_key_template)) == 1 &&
       length(regexall("\\{datatype\\}", var.checkpoint_key_template)) == 1 &&
       length(regexall("[{}]", replace(replace(var.checkpoint_key_template, "{study}", ""), "{datatype}", ""))) == 0
@@ -101,7 +102,7 @@ variable "checkpoint_key_template" {
   }
 
   validation {
-    condition = var.checkpoint_key_template == null || (
+    condition = var.checkpoint_key_template == null ? true : (
       can(regex("^[^/{][^{]*/", var.checkpoint_key_template)) &&
       can(regex("/[^/{}]+$", var.checkpoint_key_template)) &&
       !strcontains(var.checkpoint_key_template, "//")
