@@ -15,8 +15,8 @@ resource "aws_s3_object" "artifact" {
 resource "aws_lambda_layer_version" "built" {
   for_each = local.built_layers
 
-  layer_name = "${local.name}-${replace(each.key, "_", "-")}"
-  # No release here: any change makes a new layer version, and a release need not change a layer.
+  # No release in the description: any change makes a new layer version, and a release need not.
+  layer_name               = "${local.name}-${replace(each.key, "_", "-")}"
   description              = "${each.key} layer of ${local.name} (${var.architecture}), from bin/package (${basename(each.value)})"
   s3_bucket                = aws_s3_object.artifact[each.key].bucket
   s3_key                   = aws_s3_object.artifact[each.key].key
