@@ -200,3 +200,15 @@ def test_a_run_near_its_timeout_defers_files_and_the_next_run_completes(
     done = lambda_handler(payload(bucket), LambdaContext())  # type: ignore[arg-type]
     assert (done["complete"], done["files_deferred"], done["new_events_processed"]) == (True, 0, 4)
     lambda_function.default_connector.cache_clear()
+
+
+def test_a_dry_run_writes_nothing_and_emits_no_counts(connector: S3Connector, bucket: str, s3_client) -> None:  # type: ignore[no-untyped-def]
+    upload(connector.store(bucket), visits(3))
+    response = handle({**payload(bucket), "dry_run": True}, connector=connector)
+    assert (response["statusCode"], response["dry_run"], response["new_events_processed"]) == (200, True, 3)
+    assert response["would_write"] == [f"s3://{bucket}/{CHECKPOINT_KEY}"]
+    assert "Contents" not in s3_client.list_objects_v2(Bucket=bucket, Prefix="checkpoints/")
+    assert "NewEventsProcessed" not in metrics.metric_set
+    real = handle(payload(bucket), connector=connector)
+    assert (real["new_events_processed"], real["checkpoint_written"]) == (3, True)
+    assert metrics.metric_set["NewEventsProcessed"]["Value"] == [3.0]
