@@ -18,16 +18,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The report's options, for a sub-command parser of another CLI."""
     parser.add_argument("--checkpoint", required=True, help="s3://bucket/key or a local parquet file")
     parser.add_argument("--month", help="YYYY-MM, in UTC (default: the latest month with events)")
+    parser.add_argument("--centre", help="one centre's report (center_label), written as report-centre-LABEL.html")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"output folder (default: ./{DEFAULT_OUT})")
 
 
 def run(args: argparse.Namespace) -> int:
     """Writes the report; a missing or foreign checkpoint or a bad month is a message and exit code 2.
 
-    `args` needs `checkpoint`, `month` (or None) and `out` (str or Path), as `add_arguments` defines them.
+    `args` needs `checkpoint`, `month` (or None) and `out` (str or Path), and may have `centre`,
+    as `add_arguments` defines them.
     """
     try:
-        run_report(args.checkpoint, args.month, Path(args.out))
+        run_report(args.checkpoint, args.month, Path(args.out), centre=getattr(args, "centre", None))
     except AnalyticsError as exc:
         print(f"report: {exc}", file=sys.stderr)
         return USAGE_ERROR

@@ -29,3 +29,7 @@ class CheckpointUnreachable(AnalyticsError):
 
 class NotACheckpoint(AnalyticsError):
     """The file exists but is not parquet, or its columns are not the checkpoint's."""
+
+
+class UnknownCentre(AnalyticsError):
+    """A centre no row of the checkpoint names: a report for it would be empty for a typo."""

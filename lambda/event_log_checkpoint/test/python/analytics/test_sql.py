@@ -1,4 +1,8 @@
-"""The report's SQL (Athena dialect) run with DuckDB over the same parquet gives the Polars answers."""
+"""The report's SQL (Athena dialect) run with DuckDB over the same parquet gives the Polars answers.
+
+DuckDB gets the current-events view from the same SQL text Athena gets it from, and every
+report query reads that view.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ from polars.testing import assert_frame_equal
 from analytics.samples import sample_checkpoint
 from analytics.strategies import checkpoint_frames, months
 from checkpoint_analytics.months import Month
-from checkpoint_analytics.sql import report_sql
+from checkpoint_analytics.sql import CURRENT_EVENTS_VIEW, report_sql, sql_text, view_sql
 from checkpoint_analytics.tables import (
     FAILING,
     QC,
@@ -30,6 +34,7 @@ from checkpoint_analytics.tables import (
     volume_table,
 )
 from checkpoint_analytics.versions import current_events
+from checkpoint_lambda.checkpoint import CHECKPOINT_SCHEMA, ORDER_COLUMNS
 
 POLARS: dict[str, Callable[[pl.LazyFrame, Month], pl.LazyFrame]] = {
     VOLUME: volume_table,
@@ -48,6 +53,11 @@ def run_duckdb(connection: duckdb.DuckDBPyConnection, sql: str, workdir: Path) -
     return pl.read_parquet(out)
 
 
+def create_view(connection: duckdb.DuckDBPyConnection, table: str) -> None:
+    """The current-events view over `table`, from the file Terraform creates the Athena view from."""
+    connection.execute(f"CREATE OR REPLACE VIEW {CURRENT_EVENTS_VIEW} AS {view_sql(table)}")
+
+
 def assert_sql_matches_polars(frame: pl.DataFrame, month: Month) -> dict[str, int]:
     """Compares every report query; returns the row count of each table (to show it was not vacuous)."""
     heights = {}
@@ -56,9 +66,10 @@ def assert_sql_matches_polars(frame: pl.DataFrame, month: Month) -> dict[str, in
         workdir = Path(tmp)
         checkpoint = workdir / "checkpoint.parquet"
         frame.write_parquet(checkpoint)
+        create_view(connection, f"read_parquet('{checkpoint}')")
         current = current_events(pl.scan_parquet(checkpoint))
         for name in TABLE_NAMES:
-            from_sql = run_duckdb(connection, report_sql(name, f"read_parquet('{checkpoint}')", month), workdir)
+            from_sql = run_duckdb(connection, report_sql(name, CURRENT_EVENTS_VIEW, month), workdir)
             expected = POLARS[name](current, month).collect()
             try:
                 assert_frame_equal(from_sql, expected, rel_tol=1e-12, abs_tol=1e-12)
@@ -66,6 +77,37 @@ def assert_sql_matches_polars(frame: pl.DataFrame, month: Month) -> dict[str, in
                 raise AssertionError(f"{name}.sql differs from Polars: {exc}") from exc
             heights[name] = expected.height
     return heights
+
+
+@settings(max_examples=30, deadline=None)
+@given(checkpoint_frames(max_events=40))
+def test_the_view_holds_the_polars_current_events(frame: pl.DataFrame) -> None:
+    """Property: the view's rows are exactly `versions.current_events`' rows (as sets, in checkpoint order)."""
+    with tempfile.TemporaryDirectory() as tmp, duckdb.connect() as connection:
+        checkpoint = Path(tmp) / "checkpoint.parquet"
+        frame.write_parquet(checkpoint)
+        create_view(connection, f"read_parquet('{checkpoint}')")
+        from_sql = run_duckdb(connection, f"SELECT * FROM {CURRENT_EVENTS_VIEW}", Path(tmp))
+        expected = current_events(frame.lazy()).collect()
+    assert list(from_sql.schema.items()) == list(CHECKPOINT_SCHEMA.items())
+    assert_frame_equal(from_sql.sort(ORDER_COLUMNS), expected.sort(ORDER_COLUMNS))
+
+
+def test_the_view_is_one_select_over_the_table_placeholder() -> None:
+    text = sql_text(f"views/{CURRENT_EVENTS_VIEW}")
+    code = re.sub(r"--[^\n]*", "", text).strip()
+    assert code.upper().startswith("SELECT")
+    assert ";" not in code
+    assert re.findall(r"\{[^}]*\}", code) == ["{table}"]
+
+
+def test_no_report_query_repeats_the_identity_rule() -> None:
+    for name in TABLE_NAMES:
+        text = sql_text(name)
+        assert "{current_events}" in text, name
+        # picking versions is the view's job: no query partitions by the event identity
+        assert "PARTITION BY pipeline_adcid, ptid, visit_date, action" not in " ".join(text.split()), name
+        assert "{table}" not in text, name
 
 
 @settings(max_examples=30, deadline=None)
@@ -85,7 +127,7 @@ def test_the_sample_checkpoint_gives_the_same_tables(month: Month) -> None:
 
 def test_every_report_query_quotes_timestamp_and_fills_every_placeholder() -> None:
     for name in TABLE_NAMES:
-        sql = report_sql(name, "events", Month(2024, 12))
+        sql = report_sql(name, "current_events", Month(2024, 12))
         assert "{" not in sql
         code = re.sub(r"--[^\n]*", "", sql).replace("timestamp with time zone", "")
         assert re.search(r'(?<!")\btimestamp\b(?!")', code) is None, name  # the column is always "timestamp"
@@ -95,4 +137,4 @@ def test_every_report_query_quotes_timestamp_and_fills_every_placeholder() -> No
 
 def test_unknown_query_names_are_refused() -> None:
     with pytest.raises(ValueError, match="no report query"):
-        report_sql("visits", "events", Month(2024, 1))
+        report_sql("visits", "current_events", Month(2024, 1))
