@@ -50,6 +50,8 @@ def report_html(
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
+        # an empty icon, so the browser asks for no favicon file beside the page
+        '<link rel="icon" href="data:,">',
         f"<title>{escape(title)}</title><style>{_STYLE}</style></head><body>",
         f"<h1>{escape(title)}</h1>",
         f'<p class="note">Checkpoint: {escape(source)}</p>',

@@ -68,6 +68,6 @@ def _gaps(values: list[float | None]) -> list[float]:
 def _finish(figure: Figure, axes: Axes, title: str, ylabel: str) -> bytes:
     axes.set_title(title)
     axes.set_ylabel(ylabel)
-    axes.set_ylim(bottom=0)
+    axes.set_ylim(0, max(axes.get_ylim()[1] * 1.08, 1))  # room above the highest point, 0 at the bottom
     figure.legend(loc="outside lower center", ncols=4, frameon=False)
     return png(figure)
