@@ -60,7 +60,7 @@ def chromium() -> Iterator[webdriver.Chrome]:
 def requested_urls(driver: webdriver.Chrome) -> list[str]:
     """Every URL the page asked for since the last call, from the performance log (Network.requestWillBeSent)."""
     urls = []
-    for entry in driver.get_log("performance"):
+    for entry in _log(driver, "performance"):
         message: dict[str, Any] = json.loads(entry["message"])["message"]
         if message.get("method") == "Network.requestWillBeSent":
             urls.append(str(message["params"]["request"]["url"]))
@@ -69,7 +69,7 @@ def requested_urls(driver: webdriver.Chrome) -> list[str]:
 
 def console_errors(driver: webdriver.Chrome) -> list[str]:
     """Console messages at level SEVERE (errors, failed loads) since the last call."""
-    return [str(entry["message"]) for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+    return [str(entry["message"]) for entry in _log(driver, "browser") if entry["level"] == "SEVERE"]
 
 
 def full_page_screenshot(driver: webdriver.Chrome, path: Path) -> tuple[int, int]:
@@ -83,3 +83,9 @@ def full_page_screenshot(driver: webdriver.Chrome, path: Path) -> tuple[int, int
     )
     path.write_bytes(base64.b64decode(shot["data"]))
     return width, height
+
+
+def _log(driver: webdriver.Chrome, kind: str) -> list[dict[str, Any]]:
+    """The entries of one of the driver's logs (Selenium leaves `get_log` untyped)."""
+    entries: list[dict[str, Any]] = driver.get_log(kind)  # type: ignore[no-untyped-call]
+    return entries
