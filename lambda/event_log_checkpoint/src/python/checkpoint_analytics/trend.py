@@ -87,15 +87,7 @@ def visits_failing(current: pl.LazyFrame, month: Month) -> pl.LazyFrame:
     month end gives what `qc.visits_failing_qc` gives for each month on its own.
     """
     months = trend_window(month)
-    visit = list(VISIT_COLUMNS)
-    spans = (
-        current.filter(is_qc_outcome())
-        .select(*visit, "action", *ROW_ORDER)
-        .with_columns(pl.col("timestamp").shift(-1).over(visit, order_by=list(ROW_ORDER)).alias("until"))
-        .filter(pl.col("action") == NOT_PASS_QC)
-        .filter(pl.col("until").is_null() | (pl.col("until") > months[0].last_instant))
-        .select("timestamp", "until")
-    )
+    spans = _failing_spans(current).filter(pl.col("until").is_null() | (pl.col("until") > months[0].last_instant))
     ends = pl.LazyFrame(
         {MONTH_COLUMN: [str(m) for m in months], "end": [m.last_instant for m in months]},
         schema={MONTH_COLUMN: pl.String, "end": pl.Datetime("us", "UTC")},
@@ -104,6 +96,21 @@ def visits_failing(current: pl.LazyFrame, month: Month) -> pl.LazyFrame:
     failing = holding.sum().cast(pl.Int64).alias("visits_failing")
     counts = ends.join(spans, how="cross").group_by(MONTH_COLUMN).agg(failing)
     return _every_month(counts, months, ["visits_failing"])
+
+
+def _failing_spans(current: pl.LazyFrame) -> pl.LazyFrame:
+    """`timestamp` and `until` (the visit's next QC event, null: none yet) of every not-pass-qc.
+
+    Only visits with a not-pass-qc are sorted (visit, then row order) and each row compared
+    with the next: on 1M rows about a third of the time of a window function over the visit.
+    """
+    visit = list(VISIT_COLUMNS)
+    qc = current.filter(is_qc_outcome()).select(*visit, "action", *ROW_ORDER)
+    ever_failed = qc.filter(pl.col("action") == NOT_PASS_QC).select(visit).unique()
+    ordered = qc.join(ever_failed, on=visit, how="semi", nulls_equal=True).sort([*visit, *ROW_ORDER], nulls_last=True)
+    same_visit = pl.all_horizontal([pl.col(name).eq_missing(pl.col(name).shift(-1)) for name in visit])
+    until = pl.when(same_visit).then(pl.col("timestamp").shift(-1)).alias("until")
+    return ordered.with_columns(until).filter(pl.col("action") == NOT_PASS_QC).select("timestamp", "until")
 
 
 def trend_tables(current: pl.LazyFrame, timing: pl.LazyFrame, month: Month) -> dict[str, pl.DataFrame]:
