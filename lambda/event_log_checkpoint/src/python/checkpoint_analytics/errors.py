@@ -33,3 +33,7 @@ class NotACheckpoint(AnalyticsError):
 
 class UnknownCentre(AnalyticsError):
     """A centre no row of the checkpoint names: a report for it would be empty for a typo."""
+
+
+class InvalidLocation(AnalyticsError, ValueError):
+    """A checkpoint or reference location that cannot be read as given (a malformed template, say)."""

@@ -46,17 +46,20 @@ def run_report(
     out_dir: Path,
     *,
     centre: str | None = None,
+    study: str | None = None,
+    datatype: str | None = None,
     connector: S3Connector | None = None,
     out: TextIO | None = None,
 ) -> ReportResult:
     """Build the report for `month` (`YYYY-MM`, or None for the latest month with events) into `out_dir`.
 
-    `centre` narrows every table to one centre's events (files named after it). Raises the
+    `centre` narrows every table to one centre's events (files named after it); `study` and
+    `datatype` read only those rows (of a template location: only those group files). Raises the
     `errors.AnalyticsError` family for a missing or foreign checkpoint, a bad month, an
     unknown centre, or an empty checkpoint when no month is given.
     """
     stream = out if out is not None else sys.stdout
-    rows = load_checkpoint(checkpoint, connector)
+    rows = load_checkpoint(checkpoint, connector, study=study, datatype=datatype)
     chosen = Month.parse(month) if month else None
     if centre is not None:
         require_centre(rows, centre, checkpoint)
@@ -68,7 +71,8 @@ def run_report(
     out_dir.mkdir(parents=True, exist_ok=True)
     csv_paths = write_csvs(tables, out_dir)
     html_path = out_dir / html_name(centre)
-    page = report_html(tables, draw_figures(tables), draw_trend_figures(tables), checkpoint)
+    source = " ".join([checkpoint, *(f"{k}={v}" for k, v in (("study", study), ("datatype", datatype)) if v)])
+    page = report_html(tables, draw_figures(tables), draw_trend_figures(tables), source)
     html_path.write_text(page, encoding="utf-8")
     print(f"\nreport: {html_path}", file=stream)
     return ReportResult(chosen, html_path, csv_paths, tables)
