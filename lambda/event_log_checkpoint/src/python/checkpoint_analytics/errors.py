@@ -37,3 +37,7 @@ class UnknownCentre(AnalyticsError):
 
 class InvalidLocation(AnalyticsError, ValueError):
     """A checkpoint or reference location that cannot be read as given (a malformed template, say)."""
+
+
+class ForeignReference(AnalyticsError):
+    """A reference file whose columns or values are not the reference implementation's (names file and column)."""

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from polars.testing import assert_frame_equal
 
-from analytics.samples import sample_checkpoint
+from analytics.samples import mixed_sample_checkpoint
 from analytics.strategies import checkpoint_frames
 from analytics.trees import HIVE_SHAPE, REFERENCE_SHAPE, write_local_tree, write_s3_tree
 from checkpoint_analytics.errors import CheckpointNotFound, InvalidLocation, NotACheckpoint
@@ -19,15 +19,6 @@ from checkpoint_analytics.load import load_checkpoint
 from checkpoint_analytics.report import run_report
 from checkpoint_lambda.checkpoint import ORDER_COLUMNS
 from checkpoint_lambda.object_store import S3Connector
-
-
-def _mixed() -> pl.DataFrame:
-    """The sample checkpoint with a second study and two more datatypes."""
-    frame = sample_checkpoint()
-    study = pl.when(pl.col("pipeline_adcid") == 2).then(pl.lit("dvcid")).otherwise(pl.lit("adrc"))
-    datatype = pl.when(pl.col("pipeline_adcid") == 3).then(pl.lit("dicom")).otherwise(pl.col("datatype"))
-    module = pl.when(datatype == "form").then(pl.col("module")).otherwise(None)
-    return frame.with_columns(study=study, datatype=datatype, module=module)
 
 
 @settings(max_examples=20, deadline=None)
@@ -54,7 +45,7 @@ def test_a_tree_of_group_files_loads_as_the_same_rows(frame: pl.DataFrame) -> No
 
 
 def test_groups_are_found_by_listing_the_prefix_and_matching_the_template(tmp_path: Path) -> None:
-    template = write_local_tree(_mixed(), tmp_path)
+    template = write_local_tree(mixed_sample_checkpoint(), tmp_path)
     (tmp_path / "checkpoints" / "adrc" / "form" / "notes.txt").write_text("not a group file")
     (tmp_path / "checkpoints" / "adrc" / "events.parquet").write_bytes(b"one folder short")
     found = group_files(template, None)
@@ -68,7 +59,7 @@ def test_groups_are_found_by_listing_the_prefix_and_matching_the_template(tmp_pa
 def test_the_report_reads_a_template_on_s3_filtered_by_study(  # type: ignore[no-untyped-def]
     connector: S3Connector, s3_client, bucket: str, tmp_path: Path
 ) -> None:
-    frame = _mixed()
+    frame = mixed_sample_checkpoint()
     template = write_s3_tree(frame, s3_client, bucket, HIVE_SHAPE)
     whole = load_checkpoint(template, connector).collect()
     assert_frame_equal(whole.sort(ORDER_COLUMNS), frame.sort(ORDER_COLUMNS))
@@ -83,7 +74,7 @@ def test_the_report_reads_a_template_on_s3_filtered_by_study(  # type: ignore[no
 
 
 def test_a_foreign_group_file_is_named(tmp_path: Path) -> None:
-    template = write_local_tree(_mixed(), tmp_path)
+    template = write_local_tree(mixed_sample_checkpoint(), tmp_path)
     foreign = tmp_path / "checkpoints" / "zeta" / "form" / "events.parquet"
     foreign.parent.mkdir(parents=True)
     pl.DataFrame({"action": ["submit"]}).write_parquet(foreign)
