@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TextIO
+from datetime import date, datetime
+from typing import Any, TextIO
 
 import polars as pl
 
 from checkpoint_analytics.compare import Comparison
 from checkpoint_analytics.periods import MONTH_COLUMN
+from checkpoint_analytics.reference import FILE_COLUMN
 
 #: Reference-only events listed on the terminal (`--json` lists them all).
 LISTED = 100
@@ -27,7 +29,19 @@ def print_comparison(result: Comparison, stream: TextIO) -> None:
         if not months.is_empty():
             print(months.group_by(MONTH_COLUMN).agg(pl.col("events").sum()).sort(MONTH_COLUMN), file=stream)
         print(f"\nonly in the reference (expected none): {totals['only_in_reference']}", file=stream)
-        if not result.only_in_reference.is_empty():
-            print(result.only_in_reference.head(LISTED), file=stream)
-            if result.only_in_reference.height > LISTED:
-                print(f"… {result.only_in_reference.height - LISTED} more: see --json", file=stream)
+    for row in result.only_in_reference.head(LISTED).iter_rows(named=True):
+        print(_event_line(row), file=stream)
+    if result.only_in_reference.height > LISTED:
+        print(f"… {result.only_in_reference.height - LISTED} more: see --json", file=stream)
+
+
+def _event_line(row: dict[str, Any]) -> str:
+    """`  key=value …` for every reference field, then the file it is in, on the next line."""
+    fields = " ".join(f"{key}={_text(value)}" for key, value in row.items() if key != FILE_COLUMN)
+    return f"  {fields}\n    in {row[FILE_COLUMN]}"
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    return value.isoformat() if isinstance(value, date | datetime) else str(value)
