@@ -20,7 +20,7 @@ from checkpoint_analytics.load import load_checkpoint
 from checkpoint_analytics.periods import MONTH_COLUMN, month_of
 from checkpoint_analytics.reference import FILE_COLUMN, REFERENCE_SCHEMA, read_reference
 from checkpoint_analytics.versions import current_events
-from checkpoint_lambda.object_store import S3Connector
+from checkpoint_lambda.adapters.s3 import S3Connector
 
 COUNTS = ("reference_events", "checkpoint_events", "in_both", "only_in_checkpoint", "only_in_reference")
 GROUP = ("study", "datatype")

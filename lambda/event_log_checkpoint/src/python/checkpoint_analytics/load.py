@@ -12,8 +12,8 @@ import polars as pl
 from checkpoint_analytics.errors import CheckpointNotFound, NotACheckpoint
 from checkpoint_analytics.groups import group_files, is_template
 from checkpoint_analytics.storage import scan_parquet
-from checkpoint_lambda.checkpoint import CHECKPOINT_SCHEMA
-from checkpoint_lambda.object_store import S3Connector
+from checkpoint_lambda.adapters.s3 import S3Connector
+from checkpoint_lambda.domain.schema import CHECKPOINT_SCHEMA, schema_problems
 
 
 def load_checkpoint(
@@ -41,21 +41,10 @@ def load_checkpoint(
 
 
 def require_checkpoint_schema(schema: pl.Schema, location: str) -> None:
-    """Same column names and types as `CHECKPOINT_SCHEMA` (column order does not matter here)."""
-    if dict(schema) == dict(CHECKPOINT_SCHEMA):
-        return
-    missing = [name for name in CHECKPOINT_SCHEMA.names() if name not in schema]
-    extra = [name for name in schema.names() if name not in CHECKPOINT_SCHEMA]
-    problems = [
-        f"{name} is {schema[name]} (expected {CHECKPOINT_SCHEMA[name]})"
-        for name in CHECKPOINT_SCHEMA.names()
-        if name in schema and schema[name] != CHECKPOINT_SCHEMA[name]
-    ]
-    if missing:
-        problems.insert(0, "missing columns: " + ", ".join(missing))
-    if extra:
-        problems.append("unexpected columns: " + ", ".join(extra))
-    raise NotACheckpoint(f"{location} is not a checkpoint: " + "; ".join(problems))
+    """The checkpoint's column names and types, in any order (the rule the Lambda applies too)."""
+    problems = schema_problems(schema)
+    if problems:
+        raise NotACheckpoint(f"{location} is not a checkpoint: " + "; ".join(problems))
 
 
 def _checked(location: str, connector: S3Connector | None) -> pl.LazyFrame:

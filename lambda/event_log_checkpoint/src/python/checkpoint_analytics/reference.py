@@ -11,7 +11,7 @@ import polars as pl
 from checkpoint_analytics.errors import CheckpointNotFound, ForeignReference
 from checkpoint_analytics.groups import group_files, is_template
 from checkpoint_analytics.storage import is_s3, list_under, scan_parquet
-from checkpoint_lambda.object_store import S3Connector
+from checkpoint_lambda.adapters.s3 import S3Connector
 
 REFERENCE_SCHEMA = pl.Schema(
     [

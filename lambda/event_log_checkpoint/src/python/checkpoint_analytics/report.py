@@ -22,7 +22,7 @@ from checkpoint_analytics.outputs import csv_name, html_name
 from checkpoint_analytics.render import report_html
 from checkpoint_analytics.tables import QC, TABLE_TITLES, VOLUME, MonthlyTables, latest_month, month_tables
 from checkpoint_analytics.trend import TREND_ACTIONS, TREND_DAYS, TREND_FAILING, TREND_MONTHS, TREND_QC
-from checkpoint_lambda.object_store import S3Connector
+from checkpoint_lambda.adapters.s3 import S3Connector
 
 #: Rows of each table shown on the terminal; the CSV and the page hold all of them.
 TERMINAL_ROWS = 50

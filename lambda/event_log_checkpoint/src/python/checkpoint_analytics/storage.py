@@ -10,11 +10,11 @@ import io
 from pathlib import Path
 
 import polars as pl
-from obstore.exceptions import BaseError
 
 from checkpoint_analytics.errors import CheckpointNotFound, CheckpointUnreachable
+from checkpoint_lambda.adapters.s3 import S3Connector, S3ObjectStore
 from checkpoint_lambda.config import S3Settings
-from checkpoint_lambda.object_store import S3Connector, S3Error, describe_error, list_objects, read_versioned
+from checkpoint_lambda.errors import CheckpointAccessDenied, CheckpointError
 
 S3_SCHEME = "s3://"
 
@@ -31,8 +31,9 @@ def split_s3_url(location: str) -> tuple[str, str]:
     return bucket, key
 
 
-def connector_or_default(connector: S3Connector | None) -> S3Connector:
-    return connector or S3Connector(S3Settings.from_env())
+def bucket_store(bucket: str, connector: S3Connector | None) -> S3ObjectStore:
+    """The project's S3 adapter for `bucket` (connector from the environment unless given)."""
+    return S3ObjectStore(connector or S3Connector(S3Settings.from_env()), bucket, access_denied=CheckpointAccessDenied)
 
 
 def scan_parquet(location: str, connector: S3Connector | None) -> pl.LazyFrame:
@@ -50,9 +51,9 @@ def scan_parquet(location: str, connector: S3Connector | None) -> pl.LazyFrame:
     if not key or key.endswith("/"):
         raise CheckpointNotFound(f"{location} does not name an object (expected s3://bucket/key)")
     try:
-        found = read_versioned(connector_or_default(connector).store(bucket), key)
-    except BaseError as exc:
-        raise CheckpointUnreachable(f"cannot read {location}: {describe_error(exc)}") from exc
+        found = bucket_store(bucket, connector).read(key)
+    except CheckpointError as exc:
+        raise CheckpointUnreachable(f"cannot read {location}: {exc}") from exc
     if found is None:
         raise CheckpointNotFound(f"no checkpoint at {location}")
     return pl.scan_parquet(io.BytesIO(found.data))
@@ -66,9 +67,9 @@ def list_under(prefix: str, connector: S3Connector | None) -> list[str]:
     if is_s3(prefix):
         bucket, key_prefix = split_s3_url(prefix)
         try:
-            keys = [info.key for info in list_objects(connector_or_default(connector).client(), bucket, key_prefix)]
-        except S3Error as exc:
-            raise CheckpointUnreachable(f"cannot list {prefix}: {describe_error(exc)}") from exc
+            keys = [info.key for info in bucket_store(bucket, connector).list_objects(key_prefix)]
+        except CheckpointError as exc:
+            raise CheckpointUnreachable(f"cannot list {prefix}: {exc}") from exc
         return sorted(f"{S3_SCHEME}{bucket}/{key}" for key in keys)
     path = Path(prefix)
     folder, start = (path, "") if path.is_dir() else (path.parent, path.name)

@@ -14,7 +14,7 @@ from checkpoint_analytics.months import Month
 from checkpoint_analytics.periods import in_month
 from checkpoint_analytics.qc import pass_rate
 from checkpoint_analytics.versions import current_events
-from checkpoint_lambda.checkpoint import CHECKPOINT_SCHEMA
+from checkpoint_lambda.domain.schema import CHECKPOINT_SCHEMA
 
 
 def _per_centre(current: pl.LazyFrame, month: Month) -> tuple[dict[str, int], dict[str, float | None]]:

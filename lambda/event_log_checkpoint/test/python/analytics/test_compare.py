@@ -20,7 +20,7 @@ from checkpoint_analytics.compare_cli import add_arguments, run
 from checkpoint_analytics.errors import ForeignReference
 from checkpoint_analytics.keys import IDENTITY_COLUMNS
 from checkpoint_analytics.versions import current_events
-from checkpoint_lambda.object_store import S3Connector
+from checkpoint_lambda.adapters.s3 import S3Connector
 
 MARCH = (datetime(2024, 3, 1, tzinfo=UTC), datetime(2024, 4, 1, tzinfo=UTC))
 IDENTITY = list(IDENTITY_COLUMNS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import polars as pl
@@ -14,11 +15,11 @@ from analytics.samples import mixed_sample_checkpoint
 from analytics.strategies import checkpoint_frames
 from analytics.trees import HIVE_SHAPE, REFERENCE_SHAPE, write_local_tree, write_s3_tree
 from checkpoint_analytics.errors import CheckpointNotFound, InvalidLocation, NotACheckpoint
-from checkpoint_analytics.groups import checked_template, fixed_prefix, group_files
+from checkpoint_analytics.groups import group_files, parse_template
 from checkpoint_analytics.load import load_checkpoint
 from checkpoint_analytics.report import run_report
-from checkpoint_lambda.checkpoint import ORDER_COLUMNS
-from checkpoint_lambda.object_store import S3Connector
+from checkpoint_lambda.adapters.s3 import S3Connector
+from checkpoint_lambda.domain.schema import ORDER_COLUMNS
 
 
 @settings(max_examples=20, deadline=None)
@@ -87,17 +88,22 @@ def test_a_foreign_group_file_is_named(tmp_path: Path) -> None:
     [
         ("checkpoints/{study}/events.parquet", "{datatype} must appear exactly once"),
         ("checkpoints/{study}/{study}/{datatype}/x.parquet", "{study} must appear exactly once"),
-        ("checkpoints/{study}/{datatype}/{centre}.parquet", "{centre} is not a template field"),
-        ("checkpoints/{study}/{datatype}.parquet", "the file name must not hold a field"),
-        ("{study}/{datatype}/events.parquet", "needs a fixed folder"),
-        ("s3://b/{study}/{datatype}/events.parquet", "needs a fixed folder"),
+        ("checkpoints/{study}/{datatype}/{centre}.parquet", "unknown placeholder(s) {centre}"),
+        ("checkpoints/{study}/{datatype}.parquet", "the file name must be fixed"),
+        ("{study}/{datatype}/events.parquet", "must start with a fixed folder"),
+        ("s3://b/{study}/{datatype}/events.parquet", "must start with a fixed folder"),
     ],
 )
 def test_malformed_templates_are_refused_naming_the_problem(template: str, problem: str) -> None:
-    with pytest.raises(InvalidLocation, match=problem.replace("{", r"\{").replace("}", r"\}")):
-        checked_template(template)
+    with pytest.raises(InvalidLocation, match=re.escape(problem)):
+        parse_template(template)
+    with pytest.raises(InvalidLocation, match="is not a checkpoint template"):
+        load_checkpoint(template)
 
 
-def test_the_fixed_prefix_is_the_folder_before_the_first_field() -> None:
-    assert fixed_prefix("s3://b/prod/checkpoints/{study}/{datatype}/events.parquet") == "s3://b/prod/checkpoints/"
-    assert fixed_prefix("out/checkpoints/study={study}/datatype={datatype}/e.parquet") == "out/checkpoints/"
+def test_the_fixed_prefix_is_the_folder_before_the_first_field(tmp_path: Path) -> None:
+    reference_shape = parse_template("s3://b/prod/checkpoints/{study}/{datatype}/events.parquet")
+    assert (reference_shape.root, reference_shape.fixed_prefix) == ("s3://b/", "s3://b/prod/checkpoints/")
+    hive = parse_template(f"{tmp_path}/out/checkpoints/study={{study}}/datatype={{datatype}}/e.parquet")
+    assert (hive.root, hive.fixed_prefix) == (f"{tmp_path}/out/", f"{tmp_path}/out/checkpoints/")
+    assert parse_template("./out//checkpoints/{study}/{datatype}/e.parquet").fixed_prefix == "out/checkpoints/"

@@ -31,8 +31,8 @@ from checkpoint_analytics.tables import (
 from checkpoint_analytics.timing import visit_timing
 from checkpoint_analytics.trend import TREND_NAMES, trend_tables
 from checkpoint_analytics.versions import current_events
-from checkpoint_lambda.checkpoint import CHECKPOINT_SCHEMA
-from checkpoint_lambda.object_store import S3Connector
+from checkpoint_lambda.adapters.s3 import S3Connector
+from checkpoint_lambda.domain.schema import CHECKPOINT_SCHEMA
 
 QUERIES = {VOLUME: volume_table, QC: qc_table, TIMING: timing_table, FAILING: failing_table, CHANGE: centre_change}
 FIGURES = 3 + 4  # the month's, the trend's

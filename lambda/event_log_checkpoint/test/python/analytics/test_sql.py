@@ -35,7 +35,7 @@ from checkpoint_analytics.tables import (
     volume_table,
 )
 from checkpoint_analytics.versions import current_events
-from checkpoint_lambda.checkpoint import CHECKPOINT_SCHEMA, ORDER_COLUMNS
+from checkpoint_lambda.domain.schema import CHECKPOINT_SCHEMA, ORDER_COLUMNS
 
 POLARS: dict[str, Callable[[pl.LazyFrame, Month], pl.LazyFrame]] = {
     VOLUME: volume_table,

@@ -23,7 +23,7 @@ from checkpoint_analytics.trend import (
     trend_tables,
 )
 from checkpoint_analytics.versions import current_events
-from checkpoint_lambda.checkpoint import CHECKPOINT_SCHEMA
+from checkpoint_lambda.domain.schema import CHECKPOINT_SCHEMA
 
 
 def month_by_itself(current: pl.LazyFrame, month: Month) -> dict[str, object]:
