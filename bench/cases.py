@@ -18,10 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.baselines import reference_threads, seed_serial
-from checkpoint_lambda.config import RunConfig, S3Settings
-from checkpoint_lambda.object_store import S3Connector
-from checkpoint_lambda.s3_retriever import S3EventRetriever
-from checkpoint_lambda.service import run_checkpoint
+from bench.subject import RunConfig, S3Connector, S3EventRetriever, S3Settings, run_checkpoint
 
 Spec = dict[str, Any]
 
@@ -80,7 +77,7 @@ def run(spec: Spec) -> dict[str, Any]:
     if case == "reference_threads":
         return measure(lambda: reference_threads(spec["endpoint"], spec["bucket"], spec["prefix"], limit))
     result = measure(lambda: ours(spec))
-    if case == "ours_incremental":
+    if "incremental" in case:
         result["listing_only_s"] = listing_only(spec)
     return result
 
