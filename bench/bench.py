@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
@@ -145,10 +146,9 @@ class Bench:
             Bucket=self.plan.bucket
         )
         files = dataset.event_files(EVENTS, self.args.files, self.args.seed)
-        _say(f"uploading {len(files)} event files to s3://{self.plan.bucket}/{EVENTS} (PUTs, 64 at a time)")
         started = time.perf_counter()
-        dataset.put_files(self.store, files)
-        self.generation["events_put_files_per_s"] = len(files) / (time.perf_counter() - started)
+        self.write_log(EVENTS, files)
+        self.generation["events_written_files_per_s"] = len(files) / (time.perf_counter() - started)
         _say("warm-up: a first run (in this process), whose checkpoint the incremental cases start from")
         warm = RunConfig(self.plan.bucket, EVENTS, self.plan.bucket, WARM_KEY)
         run_checkpoint(warm, S3Connector(S3Settings.from_env()))
@@ -158,12 +158,22 @@ class Bench:
     def _prepare_big_checkpoint(self, files: list[LogFile]) -> None:
         """The same log under another prefix, and a checkpoint of it padded to `--checkpoint-rows`."""
         copies = [LogFile(ADD_PREFIX + f.key.removeprefix(EVENTS), f.body) for f in files]
-        dataset.put_files(self.store, copies)
-        self.added_keys = {f.key for f in copies}
+        self.write_log(ADD_PREFIX, copies)
         listed = dataset.checkpoint_of_listed(self.store, ADD_PREFIX, {f.key: f.body for f in copies})
         rows = max(self.args.checkpoint_rows - listed.height, 0)
         size = dataset.put_checkpoint(self.store, ADD_KEY, listed.vstack(dataset.synthetic_rows(rows, ADD_PREFIX, 6)))
         _say(f"big checkpoint: {listed.height + rows} rows, {size / 1e6:.1f} MB at {ADD_KEY}")
+
+    def write_log(self, prefix: str, files: Iterable[LogFile]) -> filer_load.Loaded | None:
+        """Through SeaweedFS's filer when it is ours (1M files in minutes), else by PUTs."""
+        where = f"s3://{self.plan.bucket}/{prefix}"
+        written = _remembered(files, self.added_keys)  # later batches must not overwrite these keys
+        if self.direct.filer is None:
+            _say(f"writing event files to {where} (PUTs, 64 at a time)")
+            dataset.put_files(self.store, list(written))
+            return None
+        _say(f"writing event files to {where} through the filer")
+        return filer_load.load_files(self.direct, self.store, self.plan.bucket, prefix, written)
 
     def add_files(self, prefix: str) -> None:
         """Untimed: new files land beside the log a big checkpoint holds (each batch a seed of its own)."""
@@ -219,15 +229,13 @@ class Bench:
     def million(self, files: int) -> None:
         """1M files loaded through the filer; first run (latency), then per condition incremental and +new."""
         self.plan.million_files = files
-        _say(f"loading {files:,} files through the filer under {MILLION_PREFIX}")
         started = time.perf_counter()
         generated = dataset.iter_event_files(MILLION_PREFIX, files, self.args.seed + 100)
-        loaded = filer_load.load_files(self.direct, self.store, self.plan.bucket, MILLION_PREFIX, generated)
-        self.generation.update(
-            million_generate_and_load_s=time.perf_counter() - started,
-            million_fs_meta_load_s=loaded.load_s,
-            million_written_again_by_put=loaded.written_again,
-        )
+        loaded = self.write_log(MILLION_PREFIX, generated)
+        self.generation["million_generate_and_write_s"] = time.perf_counter() - started
+        if loaded is not None:
+            self.generation["million_fs_meta_load_s"] = loaded.load_s
+            self.generation["million_written_again_by_put"] = loaded.written_again
         conditions = list(self.servers)
         self.run_one("million_first", "latency" if "latency" in conditions else "direct", 0)
         for condition in conditions:
@@ -236,6 +244,12 @@ class Bench:
             self.add_files(MILLION_PREFIX)
             self.plan.million_added += self.args.new_files
             self.run_one("million_add_new", condition, 0)
+
+
+def _remembered(files: Iterable[LogFile], keys: set[str]) -> Iterator[LogFile]:
+    for file in files:
+        keys.add(file.key)
+        yield file
 
 
 def _say(message: str) -> None:
