@@ -32,7 +32,7 @@ from bench.imports import cold_import
 from bench.latency import KINDS, Delays, latency_proxy, request_counts
 from bench.plan import ADD_KEY, ADD_PREFIX, EVENTS, MILLION_PREFIX, WARM_KEY, Plan
 from bench.seaweed import Server, seaweedfs, weed_version
-from bench.subject import RunConfig, S3Connector, S3Settings, logger, run_checkpoint
+from bench.subject import S3Connector, S3Settings, logger, ports, run_checkpoint, run_config
 from checkpoint_devtools.sample_log import LogFile
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -150,8 +150,8 @@ class Bench:
         self.write_log(EVENTS, files)
         self.generation["events_written_files_per_s"] = len(files) / (time.perf_counter() - started)
         _say("warm-up: a first run (in this process), whose checkpoint the incremental cases start from")
-        warm = RunConfig(self.plan.bucket, EVENTS, self.plan.bucket, WARM_KEY)
-        run_checkpoint(warm, S3Connector(S3Settings.from_env()))
+        warm = run_config(self.plan.bucket, EVENTS, WARM_KEY)
+        run_checkpoint(warm, ports(warm, S3Connector(S3Settings.from_env())))
         if "ours_add_new" in self.cases:
             self._prepare_big_checkpoint(files)
 
@@ -340,7 +340,7 @@ def _meta(args: argparse.Namespace, server: str, calibration: list[float]) -> di
         "polars": polars.__version__,
         "obstore": obstore.__version__,
         "fetch_concurrency": settings.fetch_concurrency,
-        "list_concurrency": getattr(settings, "list_concurrency", 1),
+        "list_concurrency": settings.list_concurrency,
         "calibration_cpu_ms_start_end": calibration,
         "minutes": (time.monotonic() - STARTED) / 60,
     }

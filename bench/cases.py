@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.baselines import reference_threads, seed_serial
-from bench.subject import RunConfig, S3Connector, S3EventRetriever, S3Settings, run_checkpoint
+from bench.subject import S3Connector, S3EventRetriever, S3Settings, ports, run_checkpoint, run_config, source_objects
 
 Spec = dict[str, Any]
 
@@ -48,8 +48,8 @@ def measure(work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
 
 def ours(spec: Spec) -> dict[str, Any]:
     """`run_checkpoint` as the handler calls it: list, select unseen, fetch, validate, merge, write."""
-    config = RunConfig(spec["bucket"], spec["prefix"], spec["bucket"], spec["checkpoint_key"])
-    summary = run_checkpoint(config, S3Connector(S3Settings.from_env()))
+    config = run_config(spec["bucket"], spec["prefix"], spec["checkpoint_key"])
+    summary = run_checkpoint(config, ports(config, S3Connector(S3Settings.from_env())))
     return {
         "files_listed": summary.files_listed,
         "files_fetched": summary.files_fetched,
@@ -58,12 +58,14 @@ def ours(spec: Spec) -> dict[str, Any]:
         "new_files_failed": summary.new_files_failed,
         "checkpoint_written": summary.checkpoint_written,
         "checkpoint_size_bytes": summary.checkpoint_size_bytes,
+        "complete": summary.complete,
+        "files_deferred": summary.files_deferred,
     }
 
 
 def listing_only(spec: Spec) -> float:
     """Seconds the run's own listing takes alone (what an incremental run with nothing new should cost)."""
-    retriever = S3EventRetriever(S3Connector(S3Settings.from_env()), spec["bucket"])
+    retriever = S3EventRetriever(source_objects(S3Connector(S3Settings.from_env()), spec["bucket"]))
     started = time.perf_counter()
     retriever.list_event_files(spec["prefix"])
     return time.perf_counter() - started

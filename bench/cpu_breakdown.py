@@ -31,14 +31,17 @@ from bench.subject import (
     CheckpointStore,
     FailureRecord,
     ObjectInfo,
-    RunConfig,
     S3Connector,
     S3EventRetriever,
     S3Settings,
     frame_of_events,
     parse_event,
+    ports,
     run_checkpoint,
+    run_config,
     select_unseen,
+    source_objects,
+    target_objects,
 )
 
 STAGES = ("list", "select", "get", "parse", "validate", "fetch_other", "frame", "merge", "write")
@@ -71,25 +74,26 @@ def get_only(store: S3Store, objects: Sequence[ObjectInfo], concurrency: int) ->
 def staged(spec: dict[str, Any]) -> dict[str, float]:
     """CPU seconds of every stage of one first run into `spec['checkpoint_key']`."""
     connector = S3Connector(S3Settings.from_env())
-    config = RunConfig(spec["bucket"], spec["prefix"], spec["bucket"], spec["checkpoint_key"])
-    retriever = S3EventRetriever(connector, config.source_bucket)
-    store = CheckpointStore(connector.store(config.checkpoint_bucket), config.checkpoint_key)
+    bucket, key = spec["bucket"], spec["checkpoint_key"]
+    retriever = S3EventRetriever(source_objects(connector, bucket))
+    store = CheckpointStore(target_objects(connector, bucket))
     seconds: dict[str, float] = {}
-    listing, seconds["list"] = cpu(lambda: retriever.list_event_files(config.source_prefix))
-    stored = store.load()
-    to_fetch, seconds["select"] = cpu(lambda: select_unseen(listing.events, stored.checkpoint, FailureRecord()))
+    listing, seconds["list"] = cpu(lambda: retriever.list_event_files(spec["prefix"]))
+    stored = store.load(key)
+    held = stored.index.select("source_key", "source_etag")
+    to_fetch, seconds["select"] = cpu(lambda: select_unseen(listing.events, held, FailureRecord()))
     retrieval, fetch = cpu(lambda: retriever.retrieve_and_validate_events(to_fetch))
     bodies, seconds["get"] = cpu(
-        lambda: get_only(connector.store(config.source_bucket), to_fetch, connector.settings.fetch_concurrency)
+        lambda: get_only(connector.store(bucket), to_fetch, connector.settings.fetch_concurrency)
     )
     _, seconds["parse"] = cpu(lambda: [pydantic_core.from_json(b) for b in bodies])
     _, parse_and_validate = cpu(lambda: [parse_event(b) for b in bodies])
     seconds["validate"] = max(parse_and_validate - seconds["parse"], 0.0)
     seconds["fetch_other"] = max(fetch - seconds["get"] - parse_and_validate, 0.0)
     _, seconds["frame"] = cpu(lambda: frame_of_events(retrieval.events))
-    merged, add = cpu(lambda: stored.checkpoint.add_events(retrieval.events))
+    merged, add = cpu(lambda: stored.checkpoint().add_events(retrieval.events))
     seconds["merge"] = max(add - seconds["frame"], 0.0)
-    _, seconds["write"] = cpu(lambda: store.save(merged, stored.etag))
+    _, seconds["write"] = cpu(lambda: store.save(key, merged, stored.etag))
     seconds["fetch_stage_as_run"] = fetch
     seconds["files"] = float(len(to_fetch))
     return seconds
@@ -97,11 +101,11 @@ def staged(spec: dict[str, Any]) -> dict[str, float]:
 
 def profiled(spec: dict[str, Any]) -> list[dict[str, Any]]:
     """The heaviest functions (own time) of one whole `run_checkpoint`, under cProfile."""
-    config = RunConfig(spec["bucket"], spec["prefix"], spec["bucket"], spec["profile_checkpoint_key"])
+    config = run_config(spec["bucket"], spec["prefix"], spec["profile_checkpoint_key"])
     profile = cProfile.Profile()
-    connector = S3Connector(S3Settings.from_env())
+    run_ports = ports(config, S3Connector(S3Settings.from_env()))
     profile.enable()
-    run_checkpoint(config, connector)
+    run_checkpoint(config, run_ports)
     profile.disable()
     stats = pstats.Stats(profile)
     rows = []

@@ -34,7 +34,7 @@ REPO_ROOT = Path(__file__).resolve().parents[4]
 RUNNER = Path(__file__).with_name("lambda_runner.py")
 FUNCTION_ZIP = "checkpoint_lambda.zip"
 LAYER_ZIPS = ("powertools_layer.zip", "data_processing_layer.zip")
-HANDLER = "checkpoint_lambda.lambda_function.lambda_handler"
+HANDLER = "checkpoint_lambda.entrypoints.lambda_function.lambda_handler"
 # What the Lambda python3.12 runtime ships, so the layers leave it out (see bin/package).
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath", "urllib3", "python-dateutil", "six")
 CHECKPOINT_KEY = "checkpoints/events/checkpoint.parquet"
@@ -280,5 +280,5 @@ def test_function_zip_holds_only_the_package_code() -> None:
         names = function_zip.namelist()
     # Pants adds a root-level lambda_function.py re-exporting the handler; bin/package does not.
     assert {name.split("/", 1)[0] for name in names} - {"lambda_function.py"} == {"checkpoint_lambda"}
-    assert "checkpoint_lambda/lambda_function.py" in names
+    assert "checkpoint_lambda/entrypoints/lambda_function.py" in names
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc") or "/test" in n]
