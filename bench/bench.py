@@ -252,6 +252,13 @@ def _remembered(files: Iterable[LogFile], keys: set[str]) -> Iterator[LogFile]:
         yield file
 
 
+def _save_partial(out: Path, bench: Bench, breakdown: dict[str, Any] | None) -> None:
+    """The raw runs so far, beside the JSON: a long run that fails later keeps what it measured."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = {"runs": bench.runs, "cpu_breakdown": breakdown, "generation": bench.generation}
+    out.with_suffix(".partial.json").write_text(json.dumps(partial, default=str))
+
+
 def _say(message: str) -> None:
     print(f"[bench {time.monotonic() - STARTED:6.1f} s] {message}", file=sys.stderr, flush=True)
 
@@ -291,6 +298,7 @@ def main(argv: list[str]) -> int:
         bench.prepare()
         bench.run()
         breakdown = None if args.no_cpu_breakdown else bench.cpu_breakdown()
+        _save_partial(args.out, bench, breakdown)
         if args.million:
             bench.million(args.million)
         env = child_env(direct.endpoint, {})
