@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import obstore
+import obstore.exceptions
 from obstore.store import S3Store
 
 from bench.seaweed import Server, weed_binary
@@ -184,11 +185,22 @@ def load_files(server: Server, store: S3Store, bucket: str, prefix: str, files: 
         started = time.perf_counter()
         _meta_load(server, path, len(keys))
         elapsed = time.perf_counter() - started
-        listed = {meta["path"] for page in obstore.list(store, prefix=prefix, chunk_size=1000) for meta in page}
-        missing = keys - listed
+        missing = keys - _listed_keys(store, prefix)
         if missing:
             upload(store, files_in(path, bucket, missing), concurrency=16)
     return Loaded(len(keys), elapsed, len(missing))
+
+
+def _listed_keys(store: S3Store, prefix: str, attempts: int = 6) -> set[str]:
+    """Every key under `prefix`; the gateway can drop connections for a while after a big load."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return {meta["path"] for page in obstore.list(store, prefix=prefix, chunk_size=1000) for meta in page}
+        except obstore.exceptions.GenericError:
+            if attempt == attempts:
+                raise
+            time.sleep(10)
+    raise AssertionError("unreachable")
 
 
 def _meta_load(server: Server, path: Path, count: int) -> None:
