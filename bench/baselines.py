@@ -19,8 +19,7 @@ from typing import Any
 import boto3
 from pydantic import ValidationError
 
-from checkpoint_lambda.domain.event_keys import parse_event_key
-from checkpoint_lambda.domain.events import VisitEvent
+from bench.subject import VisitEvent, parse_event_key
 
 REFERENCE_THREADS = 50
 

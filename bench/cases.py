@@ -18,13 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.baselines import reference_threads, seed_serial
-from checkpoint_lambda.adapters.event_retriever import S3EventRetriever
-from checkpoint_lambda.adapters.s3 import S3Connector, S3ObjectStore
-from checkpoint_lambda.config import RunConfig, S3Settings
-from checkpoint_lambda.domain.layout import SingleObject
-from checkpoint_lambda.entrypoints.lambda_function import build_ports
-from checkpoint_lambda.errors import SourceAccessDenied
-from checkpoint_lambda.service import run_checkpoint
+from bench.subject import S3Connector, S3EventRetriever, S3Settings, ports, run_checkpoint, run_config, source_objects
 
 Spec = dict[str, Any]
 
@@ -54,8 +48,8 @@ def measure(work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
 
 def ours(spec: Spec) -> dict[str, Any]:
     """`run_checkpoint` as the handler calls it: list, select unseen, fetch, validate, merge, write."""
-    config = RunConfig(spec["bucket"], spec["prefix"], spec["bucket"], SingleObject(spec["checkpoint_key"]))
-    summary = run_checkpoint(config, build_ports(config, S3Connector(S3Settings.from_env())))
+    config = run_config(spec["bucket"], spec["prefix"], spec["checkpoint_key"])
+    summary = run_checkpoint(config, ports(config, S3Connector(S3Settings.from_env())))
     return {
         "files_listed": summary.files_listed,
         "files_fetched": summary.files_fetched,
@@ -64,13 +58,14 @@ def ours(spec: Spec) -> dict[str, Any]:
         "new_files_failed": summary.new_files_failed,
         "checkpoint_written": summary.checkpoint_written,
         "checkpoint_size_bytes": summary.checkpoint_size_bytes,
+        "complete": summary.complete,
+        "files_deferred": summary.files_deferred,
     }
 
 
 def listing_only(spec: Spec) -> float:
     """Seconds the run's own listing takes alone (what an incremental run with nothing new should cost)."""
-    source = S3ObjectStore(S3Connector(S3Settings.from_env()), spec["bucket"], SourceAccessDenied)
-    retriever = S3EventRetriever(source)
+    retriever = S3EventRetriever(source_objects(S3Connector(S3Settings.from_env()), spec["bucket"]))
     started = time.perf_counter()
     retriever.list_event_files(spec["prefix"])
     return time.perf_counter() - started
@@ -84,7 +79,7 @@ def run(spec: Spec) -> dict[str, Any]:
     if case == "reference_threads":
         return measure(lambda: reference_threads(spec["endpoint"], spec["bucket"], spec["prefix"], limit))
     result = measure(lambda: ours(spec))
-    if case == "ours_incremental":
+    if "incremental" in case:
         result["listing_only_s"] = listing_only(spec)
     return result
 

@@ -9,36 +9,38 @@ from __future__ import annotations
 
 import io
 import random
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import obstore
 import polars as pl
 from obstore.store import S3Store
 
+from bench.subject import CHECKPOINT_SCHEMA, ORDER_COLUMNS, PARQUET_COMPRESSION, Checkpoint, SourcedEvent, parse_event
 from checkpoint_devtools.local_s3 import upload
 from checkpoint_devtools.sample_log import FORM_MODULES, PACKETS, LogFile, SampleLog
-from checkpoint_lambda.adapters.checkpoint_store import PARQUET_COMPRESSION
-from checkpoint_lambda.domain.checkpoint import Checkpoint
-from checkpoint_lambda.domain.event_parsing import parse_event
-from checkpoint_lambda.domain.events import SourcedEvent
-from checkpoint_lambda.domain.schema import CHECKPOINT_SCHEMA, ORDER_COLUMNS
 
 FILES_PER_VISIT = 2.1  # a submit and one or two QC outcomes
+VISITS_PER_BATCH = 20_000
 
 
 def event_files(prefix: str, count: int, seed: int, avoid: Iterable[str] = ()) -> list[LogFile]:
     """`count` event files with keys not in `avoid` (a later batch must not rewrite an earlier one)."""
+    return list(iter_event_files(prefix, count, seed, avoid))
+
+
+def iter_event_files(prefix: str, count: int, seed: int, avoid: Iterable[str] = ()) -> Iterator[LogFile]:
+    """The same files as `event_files`, generated a batch of visits at a time (a million fit in memory as keys)."""
     taken = set(avoid)
     log = SampleLog(seed=seed)
     log._ptids = seed * 1_000_000  # ptids (part of the key) distinct from other seeds' batches
-    out: list[LogFile] = []
-    while len(out) < count:
-        visits = max(1, round((count - len(out)) / FILES_PER_VISIT) + 1)
+    made = 0
+    while made < count:
+        visits = min(max(1, round((count - made) / FILES_PER_VISIT) + 1), VISITS_PER_BATCH)
         for file in log.files(prefix, visits, sandbox_share=0.0):
-            if file.key not in taken:
+            if file.key not in taken and made < count:
                 taken.add(file.key)
-                out.append(file)
-    return out[:count]
+                made += 1
+                yield file
 
 
 def put_files(store: S3Store, files: list[LogFile]) -> None:

@@ -14,7 +14,8 @@ import tempfile
 from collections import defaultdict
 from typing import Any
 
-HANDLER_MODULE = "checkpoint_lambda.entrypoints.lambda_function"
+from bench.subject import HANDLER_MODULE
+
 _TIMED = f"import time; t = time.perf_counter(); import {HANDLER_MODULE}; print(time.perf_counter() - t)"
 
 

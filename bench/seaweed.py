@@ -57,9 +57,9 @@ def _is_free(port: int) -> bool:
 
 
 def free_ports(count: int) -> list[int]:
-    """`count` ports whose gRPC twin (port + 10000) is free too; 8333 first for S3 if free."""
+    """`count` random ports whose gRPC twin (port + 10000) is free too (never 8333: other servers use it)."""
     chosen: list[int] = []
-    candidates = [8333, *random.sample(range(20_000, 29_999), 2_000)]
+    candidates = random.sample(range(20_000, 29_999), 2_000)
     for port in candidates:
         if port not in chosen and _is_free(port) and _is_free(port + GRPC_OFFSET):
             chosen.append(port)
@@ -68,7 +68,7 @@ def free_ports(count: int) -> list[int]:
     raise RuntimeError("no free ports for SeaweedFS")
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """In the child: get SIGTERM if the benchmark dies, so no server outlives it."""
     libc = ctypes.CDLL("libc.so.6", use_errno=True)
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
@@ -88,6 +88,8 @@ class Server:
 
     endpoint: str
     pid: int | None = None
+    master: str | None = None  # host:port, for `weed shell` (SeaweedFS only)
+    filer: str | None = None
 
     def cpu_s(self) -> float | None:
         """User + system CPU seconds the server process has used so far (Linux /proc)."""
@@ -98,7 +100,7 @@ class Server:
 
 
 @contextmanager
-def seaweedfs() -> Iterator[Server]:
+def seaweedfs(extra_args: tuple[str, ...] = ()) -> Iterator[Server]:
     """Start `weed mini` in a temporary directory; yield it; stop it and delete the data."""
     data = Path(tempfile.mkdtemp(prefix="bench-seaweedfs-"))
     s3, master, volume, filer, admin = free_ports(5)
@@ -118,6 +120,7 @@ def seaweedfs() -> Iterator[Server]:
         f"-volume.port={volume}",
         f"-filer.port={filer}",
         f"-admin.port={admin}",
+        *extra_args,
     ]
     endpoint = f"http://{HOST}:{s3}"
     log_path = data / "weed.log"
@@ -127,13 +130,13 @@ def seaweedfs() -> Iterator[Server]:
             stdout=log,
             stderr=subprocess.STDOUT,
             cwd=data,
-            preexec_fn=_die_with_parent,  # noqa: PLW1509 - started before any thread of ours
+            preexec_fn=die_with_parent,  # noqa: PLW1509 - started before any thread of ours
         )
     try:
         _wait_until_ready(process, endpoint, log_path)
-        yield Server(endpoint, process.pid)
+        yield Server(endpoint, process.pid, f"{HOST}:{master}", f"{HOST}:{filer}")
     finally:
-        _stop(process)
+        stop_process(process)
         shutil.rmtree(data, ignore_errors=True)
 
 
@@ -149,7 +152,7 @@ def _wait_until_ready(process: subprocess.Popen[bytes], endpoint: str, log_path:
     raise TimeoutError(f"SeaweedFS S3 at {endpoint} did not answer within {START_TIMEOUT_S:.0f} s")
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
+def stop_process(process: subprocess.Popen[bytes] | subprocess.Popen[str]) -> None:
     if process.poll() is not None:
         return
     process.terminate()

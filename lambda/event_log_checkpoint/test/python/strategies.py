@@ -72,3 +72,44 @@ def distinct_versions(events: list[SourcedEvent]) -> list[SourcedEvent]:
 
 def to_json_bytes(fields: dict[str, Any]) -> bytes:
     return json.dumps(fields).encode()
+
+
+# Keys for listing: event names in a few clustered days (so ranges split), legacy names,
+# and keys that sit on, between and around the ranges' boundaries.
+LISTING_ODD_NAMES = [
+    ".keep",
+    "README.txt",
+    "a",
+    "log-",
+    "log-delete-",
+    "log-e",
+    "log-not-pass-qc-",
+    "log-pass-qc-20250301-120000",
+    "log-submit-",
+    "log-submit-99999999-999999-x.json",
+    "log-submit-~",
+    "logz",
+    "z",
+    "é.json",
+    "sub/log-submit-20250301-120000-42-ingest-form-1-01.json",
+    "sub/deeper/x",
+]
+listing_stamps = st.datetimes(min_value=datetime(2025, 2, 27), max_value=datetime(2025, 3, 3)).map(
+    lambda moment: moment.strftime("%Y%m%d-%H%M%S")
+)
+
+
+@st.composite
+def listing_names(draw: st.DrawFn) -> str:
+    """One key name (after the listing's folder): mostly event names, some of every odd kind."""
+    kind = draw(st.integers(min_value=0, max_value=9))
+    action = draw(st.sampled_from(ACTIONS))
+    if kind <= 6:
+        ptid = draw(st.integers(min_value=1, max_value=999))
+        return f"log-{action}-{draw(listing_stamps)}-42-ingest-form-{ptid}-01.json"
+    if kind == 7:
+        return f"log-{action}-{draw(listing_stamps)[:8]}.json"
+    return draw(st.sampled_from(LISTING_ODD_NAMES) | st.text(st.characters(codec="utf-8"), min_size=1, max_size=8))
+
+
+listing_key_sets = st.sets(listing_names(), min_size=0, max_size=120)

@@ -33,7 +33,7 @@ from obstore.store import S3Store
 
 from checkpoint_lambda.adapters.object_store import FetchedObject, FetchFailed, FetchOutcome, OnFetched, VersionedBytes
 from checkpoint_lambda.adapters.s3_errors import S3_FAILURES, describe_error, is_access_denied, is_archived
-from checkpoint_lambda.adapters.s3_listing import list_serial
+from checkpoint_lambda.adapters.s3_listing import list_parallel
 from checkpoint_lambda.config import S3Settings
 from checkpoint_lambda.domain.listing import ObjectInfo
 from checkpoint_lambda.errors import CheckpointError, PreconditionFailed, StorageError
@@ -160,7 +160,8 @@ class S3ObjectStore:
             segment.put_annotation("bucket", self._bucket)
             listed = 0
             try:
-                for info in list_serial(self._connector.client(), self._bucket, prefix):
+                concurrency = self._connector.settings.list_concurrency
+                for info in list_parallel(self._connector.client(), self._bucket, prefix, concurrency):
                     listed += 1
                     yield info
             except S3_FAILURES as exc:
