@@ -87,10 +87,9 @@ def read_listing(path: Path) -> Listing:
 
 
 def compare(name: str, pants: Listing, package: Listing) -> list[str]:
-    problems = [f"{name}: distribution {d} only in Pants' zip" for d in sorted(pants.distributions - package.distributions)]
-    problems += [
-        f"{name}: distribution {d} only in bin/package's zip" for d in sorted(package.distributions - pants.distributions)
-    ]
+    only_pants, only_package = pants.distributions - package.distributions, package.distributions - pants.distributions
+    problems = [f"{name}: distribution {d} only in Pants' zip" for d in sorted(only_pants)]
+    problems += [f"{name}: distribution {d} only in bin/package's zip" for d in sorted(only_package)]
     problems += [f"{name}: {p} only in Pants' zip" for p in sorted(pants.files.keys() - package.files.keys())]
     problems += [f"{name}: {p} only in bin/package's zip" for p in sorted(package.files.keys() - pants.files.keys())]
     for path in sorted(pants.files.keys() & package.files.keys()):
@@ -102,7 +101,9 @@ def compare(name: str, pants: Listing, package: Listing) -> list[str]:
 def describe(name: str, pants: Listing, package: Listing) -> str:
     stripped = sum(pants.files[p] != package.files.get(p) for p in pants.shared_libraries & package.files.keys())
     kinds = sorted(pants.left_out.keys() | package.left_out.keys())
-    counts = ", ".join(f"{k}: Pants {pants.left_out.get(k, 0)} / bin/package {package.left_out.get(k, 0)}" for k in kinds)
+    counts = ", ".join(
+        f"{k} (Pants {pants.left_out.get(k, 0)}, bin/package {package.left_out.get(k, 0)})" for k in kinds
+    )
     return (
         f"{name}: {len(pants.files)} files and {len(pants.distributions)} distributions in both"
         f" ({stripped} shared libraries stripped by bin/package); set aside: {counts or 'nothing'}"
