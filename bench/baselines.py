@@ -19,8 +19,8 @@ from typing import Any
 import boto3
 from pydantic import ValidationError
 
-from checkpoint_lambda.event_keys import parse_event_key
-from checkpoint_lambda.models import VisitEvent
+from checkpoint_lambda.domain.event_keys import parse_event_key
+from checkpoint_lambda.domain.events import VisitEvent
 
 REFERENCE_THREADS = 50
 

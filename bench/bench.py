@@ -28,8 +28,10 @@ from bench import dataset, report
 from bench.imports import cold_import
 from bench.seaweed import Server, seaweedfs, weed_version
 from checkpoint_devtools.sample_log import LogFile
+from checkpoint_lambda.adapters.s3 import S3Connector
 from checkpoint_lambda.config import RunConfig, S3Settings
-from checkpoint_lambda.object_store import S3Connector
+from checkpoint_lambda.domain.layout import SingleObject
+from checkpoint_lambda.entrypoints.lambda_function import build_ports
 from checkpoint_lambda.observability import logger
 from checkpoint_lambda.service import run_checkpoint
 
@@ -116,8 +118,9 @@ class Bench:
         _say(f"uploading {len(files)} event files to s3://{self.bucket}/{EVENTS}")
         dataset.put_files(self.store, files)
         _say("warm-up: a first run (in this process), whose checkpoint the incremental case starts from")
-        warm = RunConfig(self.bucket, EVENTS, self.bucket, self.spec("ours_incremental", 0)["checkpoint_key"])
-        run_checkpoint(warm, S3Connector(S3Settings.from_env()))
+        key = SingleObject(self.spec("ours_incremental", 0)["checkpoint_key"])
+        warm = RunConfig(self.bucket, EVENTS, self.bucket, key)
+        run_checkpoint(warm, build_ports(warm, S3Connector(S3Settings.from_env())))
         if "ours_add_new" in self.cases:
             self._prepare_big_checkpoint(files)
 

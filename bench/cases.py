@@ -18,9 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from bench.baselines import reference_threads, seed_serial
+from checkpoint_lambda.adapters.event_retriever import S3EventRetriever
+from checkpoint_lambda.adapters.s3 import S3Connector, S3ObjectStore
 from checkpoint_lambda.config import RunConfig, S3Settings
-from checkpoint_lambda.object_store import S3Connector
-from checkpoint_lambda.s3_retriever import S3EventRetriever
+from checkpoint_lambda.domain.layout import SingleObject
+from checkpoint_lambda.entrypoints.lambda_function import build_ports
+from checkpoint_lambda.errors import SourceAccessDenied
 from checkpoint_lambda.service import run_checkpoint
 
 Spec = dict[str, Any]
@@ -51,8 +54,8 @@ def measure(work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
 
 def ours(spec: Spec) -> dict[str, Any]:
     """`run_checkpoint` as the handler calls it: list, select unseen, fetch, validate, merge, write."""
-    config = RunConfig(spec["bucket"], spec["prefix"], spec["bucket"], spec["checkpoint_key"])
-    summary = run_checkpoint(config, S3Connector(S3Settings.from_env()))
+    config = RunConfig(spec["bucket"], spec["prefix"], spec["bucket"], SingleObject(spec["checkpoint_key"]))
+    summary = run_checkpoint(config, build_ports(config, S3Connector(S3Settings.from_env())))
     return {
         "files_listed": summary.files_listed,
         "files_fetched": summary.files_fetched,
@@ -66,7 +69,8 @@ def ours(spec: Spec) -> dict[str, Any]:
 
 def listing_only(spec: Spec) -> float:
     """Seconds the run's own listing takes alone (what an incremental run with nothing new should cost)."""
-    retriever = S3EventRetriever(S3Connector(S3Settings.from_env()), spec["bucket"])
+    source = S3ObjectStore(S3Connector(S3Settings.from_env()), spec["bucket"], SourceAccessDenied)
+    retriever = S3EventRetriever(source)
     started = time.perf_counter()
     retriever.list_event_files(spec["prefix"])
     return time.perf_counter() - started

@@ -17,10 +17,11 @@ from obstore.store import S3Store
 
 from checkpoint_devtools.local_s3 import upload
 from checkpoint_devtools.sample_log import FORM_MODULES, PACKETS, LogFile, SampleLog
-from checkpoint_lambda.checkpoint import CHECKPOINT_SCHEMA, ORDER_COLUMNS, Checkpoint
-from checkpoint_lambda.checkpoint_store import PARQUET_COMPRESSION
-from checkpoint_lambda.event_parsing import parse_event
-from checkpoint_lambda.models import SourcedEvent
+from checkpoint_lambda.adapters.checkpoint_store import PARQUET_COMPRESSION
+from checkpoint_lambda.domain.checkpoint import Checkpoint
+from checkpoint_lambda.domain.event_parsing import parse_event
+from checkpoint_lambda.domain.events import SourcedEvent
+from checkpoint_lambda.domain.schema import CHECKPOINT_SCHEMA, ORDER_COLUMNS
 
 FILES_PER_VISIT = 2.1  # a submit and one or two QC outcomes
 

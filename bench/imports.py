@@ -14,7 +14,7 @@ import tempfile
 from collections import defaultdict
 from typing import Any
 
-HANDLER_MODULE = "checkpoint_lambda.lambda_function"
+HANDLER_MODULE = "checkpoint_lambda.entrypoints.lambda_function"
 _TIMED = f"import time; t = time.perf_counter(); import {HANDLER_MODULE}; print(time.perf_counter() - t)"
 
 

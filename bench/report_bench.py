@@ -39,7 +39,7 @@ from checkpoint_analytics.tables import TABLE_NAMES, MonthlyTables, month_tables
 from checkpoint_analytics.timing import timing_summary, visit_timing
 from checkpoint_analytics.versions import current_events
 from checkpoint_analytics.visits import VisitKey, latest_per_visit, visit_history
-from checkpoint_lambda.checkpoint import CHECKPOINT_SCHEMA, ORDER_COLUMNS
+from checkpoint_lambda.domain.schema import CHECKPOINT_SCHEMA, ORDER_COLUMNS
 
 RESULTS = Path(__file__).resolve().parent / "results"
 WORKDIR = RESULTS / "report_bench"  # generated checkpoint, report and DuckDB outputs

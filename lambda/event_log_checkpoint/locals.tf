@@ -9,7 +9,7 @@ locals {
   }
 
   # The function zip keeps the package folder, so the handler is the full dotted path.
-  handler = "checkpoint_lambda.lambda_function.lambda_handler"
+  handler = "checkpoint_lambda.entrypoints.lambda_function.lambda_handler"
   runtime = "python3.12"
   # bin/package installs manylinux2014 x86_64 wheels (polars, pydantic-core, obstore are native).
   architecture = "x86_64"

@@ -42,9 +42,9 @@ from sandbox import (
 )
 
 REPO_ROOT = Path(__file__).resolve().parents[4]
-HANDLER = "checkpoint_lambda.lambda_function.lambda_handler"
+HANDLER = "checkpoint_lambda.entrypoints.lambda_function.lambda_handler"
 FUNCTION_NAME = "event-log-checkpoint-test"
-SERVICE = "event-log-checkpoint"
+SERVICE = "event-log-checkpoint-test"
 MEMORY_MB = "3008"
 PREFIX = "prod/"
 SCHEDULED_KEY = "checkpoints/scheduled/checkpoint.parquet"

@@ -36,7 +36,7 @@ LAMBDA = ROOT / "lambda" / "event_log_checkpoint"
 PACKAGE = LAMBDA / "src" / "python" / "checkpoint_lambda"
 THIRD_PARTY = ROOT / "3rdparty" / "python"
 BIN_PACKAGE = ROOT / "bin" / "package"
-HANDLER = "lambda_function.py:lambda_handler"
+HANDLER = "entrypoints/lambda_function.py:lambda_handler"
 FUNCTION_FIELDS: dict[str, object] = {
     "name": "lambda",
     "handler": HANDLER,
@@ -258,7 +258,7 @@ def closure(names: Iterable[str]) -> set[str]:
 
 
 def handler_module() -> str:
-    return f"{PACKAGE.name}.{HANDLER.partition(':')[0].removesuffix('.py')}"
+    return f"{PACKAGE.name}.{HANDLER.partition(':')[0].removesuffix('.py').replace('/', '.')}"
 
 
 def check_imports_covered(targets: list[Target]) -> list[str]:

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, settings
 from moto.server import ThreadedMotoServer
 
+from checkpoint_lambda.adapters.s3 import S3Connector, StaticCredentials
 from checkpoint_lambda.config import S3Settings
-from checkpoint_lambda.object_store import S3Connector, StaticCredentials
 from checkpoint_lambda.observability import SERVICE, logger
 
 os.environ.update(
@@ -106,7 +106,7 @@ class RestrictedCredentials:
     def allow_all(self) -> None:
         _set_moto_auth(self.endpoint, "inf")
 
-    def deny(self, denied_actions: list[str]) -> StaticCredentials:
+    def deny(self, denied_actions: list[str], resources: tuple[str, ...] = ("*",)) -> StaticCredentials:
         iam = self.iam
         user = f"restricted-{next(_bucket_numbers)}"
         iam.create_user(UserName=user)
@@ -114,7 +114,7 @@ class RestrictedCredentials:
             "Version": "2012-10-17",
             "Statement": [
                 {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
-                {"Effect": "Deny", "Action": denied_actions, "Resource": "*"},
+                {"Effect": "Deny", "Action": denied_actions, "Resource": list(resources)},
             ],
         }
         iam.put_user_policy(UserName=user, PolicyName="restricted", PolicyDocument=json.dumps(policy))

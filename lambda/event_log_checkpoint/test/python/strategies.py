@@ -8,11 +8,10 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from checkpoint_lambda.models import SourcedEvent, VisitEvent
+from checkpoint_lambda.domain.events import Action, Datatype, SourcedEvent, VisitEvent
 
-ACTIONS = ["submit", "pass-qc", "not-pass-qc", "delete"]
-NON_FORM_DATATYPES = ["apoe", "biomarker", "dicom", "enrollment", "genetic-availability", "gwas", "imputation"]
-NON_FORM_DATATYPES.append("scan-analysis")
+ACTIONS = [action.value for action in Action]
+NON_FORM_DATATYPES = [datatype.value for datatype in Datatype if datatype is not Datatype.FORM]
 MODULES = ["UDS", "FTLD", "LBD", "MDS", "FTLD-NP", "FTLD-B"]
 PROJECTS = ["ingest-form", "ingest-form-dvcid", "ingest-dicom-leads", "sandbox-form"]
 

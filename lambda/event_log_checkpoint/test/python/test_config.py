@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from checkpoint_lambda.config import RunConfig, S3Settings
+from checkpoint_lambda.domain.layout import SingleObject
 from checkpoint_lambda.errors import ConfigError
 
 ENV = {
@@ -22,7 +23,7 @@ ENV = {
 def test_payload_fields_win_over_the_environment() -> None:
     config = RunConfig.from_event({"source_bucket": "p-src", "prefix": "dev/"}, ENV)
     assert (config.source_bucket, config.source_prefix) == ("p-src", "dev/")
-    assert (config.checkpoint_bucket, config.checkpoint_key) == ("env-ckpt", "c/e/x.parquet")
+    assert (config.checkpoint_bucket, config.layout) == ("env-ckpt", SingleObject("c/e/x.parquet"))
 
 
 def test_a_scheduled_event_runs_on_the_environment() -> None:
@@ -85,7 +86,7 @@ object_keys = st.from_regex(r"[A-Za-z0-9_.-]{1,20}(/[A-Za-z0-9_.-]{1,20}){0,3}",
 
 
 @given(bucket=bucket_names, key=object_keys)
-def test_property_10_checkpoint_path_is_s3_bucket_key(bucket: str, key: str) -> None:
+def test_checkpoint_path_is_s3_bucket_key(bucket: str, key: str) -> None:
     config = RunConfig.from_event({"checkpoint_bucket": bucket, "checkpoint_key": key}, ENV)
     assert config.checkpoint_path == f"s3://{bucket}/{key}"
 

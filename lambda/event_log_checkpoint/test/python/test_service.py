@@ -1,227 +1,303 @@
-"""The run, end to end against moto's server: the incremental, exactly-once scenarios of issue 2."""
+"""The run on in-memory fakes of the object store: selection, merge, the retry loop, the failure
+record's reconciliation, partial failures, the per-group layout, dry runs and the time budget."""
 
 from __future__ import annotations
 
 import io
 import json
-import threading
-from datetime import UTC, datetime
-from typing import Any
+from collections.abc import Callable
 
 import polars as pl
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
-from checkpoint_devtools.local_s3 import upload
-from checkpoint_devtools.sample_log import LogFile, event_key
-from checkpoint_lambda.checkpoint import Checkpoint
+from builders import event_fields, event_file, visits
+from checkpoint_devtools.sample_log import LogFile
+from checkpoint_lambda.adapters.checkpoint_store import CheckpointStore
+from checkpoint_lambda.adapters.event_retriever import S3EventRetriever
+from checkpoint_lambda.adapters.failure_record_store import FailureRecordStore
+from checkpoint_lambda.adapters.object_store import FetchFailed
 from checkpoint_lambda.config import RunConfig
-from checkpoint_lambda.errors import CheckpointUnreadable
-from checkpoint_lambda.failure_record import FailureRecord
-from checkpoint_lambda.models import FileFailure
-from checkpoint_lambda.object_store import ObjectInfo, S3Connector
-from checkpoint_lambda.service import run_checkpoint, select_unseen
-from strategies import event_dicts, sourced_events
-from test_models import EXAMPLE
+from checkpoint_lambda.domain.key_template import KeyTemplate
+from checkpoint_lambda.domain.layout import Layout, PerGroup, SingleObject
+from checkpoint_lambda.errors import CheckpointAccessDenied, CheckpointUnreadable, ConcurrentUpdateConflict
+from checkpoint_lambda.service import RunPorts, run_checkpoint
+from checkpoint_lambda.summary import RunSummary
+from fakes import InMemoryObjectStore
 
-CHECKPOINT_KEY = "checkpoints/events/checkpoint.parquet"
-
-
-def config_for(bucket: str, prefix: str = "prod/") -> RunConfig:
-    return RunConfig(bucket, prefix, bucket, CHECKPOINT_KEY)
+KEY = "checkpoints/events/checkpoint.parquet"
+RECORD_KEY = "checkpoints/events_failures/checkpoint.json"
+TEMPLATE = "checkpoints/{study}/{datatype}/events.parquet"
 
 
-def event_file(prefix: str = "prod/", **changes: Any) -> LogFile:
-    fields = {**EXAMPLE, **changes}
-    return LogFile(event_key(prefix, fields), json.dumps(fields).encode())
+class World:
+    """A source bucket and a checkpoint bucket in memory, and runs over them."""
+
+    def __init__(self, layout: Layout | None = None) -> None:
+        self.source = InMemoryObjectStore("log")
+        self.target = InMemoryObjectStore("analytics", access_denied=CheckpointAccessDenied)
+        self.layout = layout or SingleObject(KEY)
+
+    def add(self, files: list[LogFile]) -> None:
+        for file in files:
+            self.source.put(file.key, file.body)
+
+    def run(
+        self, prefix: str = "prod/", *, dry_run: bool = False, keep_going: Callable[[], bool] | None = None
+    ) -> RunSummary:
+        config = RunConfig("log", prefix, "analytics", self.layout, dry_run=dry_run)
+        ports = RunPorts(S3EventRetriever(self.source), CheckpointStore(self.target), FailureRecordStore(self.target))
+        return run_checkpoint(config, ports, keep_going or (lambda: True))
+
+    def rows(self, key: str = KEY) -> pl.DataFrame:
+        return pl.read_parquet(io.BytesIO(self.target.objects[key].data))
+
+    def record(self, key: str = RECORD_KEY) -> dict[str, list[dict[str, str]]]:
+        return json.loads(self.target.objects[key].data)  # type: ignore[no-any-return]
 
 
-def visits(count: int, prefix: str = "prod/", start: int = 0) -> list[LogFile]:
-    return [event_file(prefix, ptid=f"P{i}") for i in range(start, start + count)]
+def bad_file(name: str, prefix: str = "prod/") -> LogFile:
+    return LogFile(f"{prefix}log-submit-20240115-100000-42-ingest-form-{name}-01.json", b"{oops")
 
 
-def checkpoint_rows(s3_client, bucket: str) -> pl.DataFrame:  # type: ignore[no-untyped-def]
-    return pl.read_parquet(io.BytesIO(s3_client.get_object(Bucket=bucket, Key=CHECKPOINT_KEY)["Body"].read()))
-
-
-def test_first_run_ingests_every_valid_file_and_reports_the_rest(
-    connector: S3Connector, bucket: str, s3_client
-) -> None:  # type: ignore[no-untyped-def]
-    broken = LogFile("prod/log-submit-20240115-100000-42-ingest-form-X-01.json", b"{oops")
-    upload(connector.store(bucket), [*visits(5), broken, LogFile("prod/.keep", b"")])
-    summary = run_checkpoint(config_for(bucket), connector)
+def test_first_run_ingests_the_valid_records_the_bad_and_counts_everything() -> None:
+    world = World()
+    world.add([*visits(5), bad_file("X"), LogFile("prod/.keep", b"")])
+    summary = world.run()
     assert (summary.files_listed, summary.files_fetched, summary.files_non_event) == (6, 6, 1)
     assert (summary.new_events_processed, summary.total_events, summary.events_failed) == (5, 5, 1)
-    assert summary.failures == ({"key": broken.key, "reason": summary.failures[0]["reason"]},)
-    assert summary.failures[0]["reason"].startswith("malformed JSON")
     assert summary.checkpoint_written
-    assert checkpoint_rows(s3_client, bucket).height == 5
+    assert summary.complete
+    assert world.rows().height == 5
+    assert [entry["key"] for entry in world.record()["failures"]] == [bad_file("X").key]
 
 
-def test_late_file_with_an_old_timestamp_is_picked_up(connector: S3Connector, bucket: str, s3_client) -> None:  # type: ignore[no-untyped-def]
-    upload(connector.store(bucket), visits(3))
-    run_checkpoint(config_for(bucket), connector)
-    late = event_file(ptid="LATE", timestamp="2019-03-01T08:00:00Z")
-    upload(connector.store(bucket), [late])
-    summary = run_checkpoint(config_for(bucket), connector)
-    assert (summary.files_fetched, summary.new_events_processed, summary.total_events) == (1, 1, 4)
-    rows = checkpoint_rows(s3_client, bucket)
-    assert rows.filter(pl.col("ptid") == "LATE")["timestamp"].to_list() == [datetime(2019, 3, 1, 8, tzinfo=UTC)]
-    assert rows["timestamp"].to_list() == sorted(rows["timestamp"].to_list())
+def test_a_rerun_with_nothing_new_fetches_nothing_and_writes_nothing() -> None:
+    world = World()
+    world.add([*visits(3), bad_file("X")])
+    world.run()
+    before = dict(world.target.requests)
+    summary = world.run()
+    assert (summary.files_fetched, summary.files_unchanged, summary.checkpoint_written) == (0, 4, False)
+    assert world.source.requests["fetch"] == 4  # from the first run only
+    assert world.target.requests["write"] == before["write"]
 
 
-def test_rewritten_key_adds_a_version_and_keeps_the_first(connector: S3Connector, bucket: str, s3_client) -> None:  # type: ignore[no-untyped-def]
-    incomplete = event_file(packet=None)
-    upload(connector.store(bucket), [incomplete])
-    run_checkpoint(config_for(bucket), connector)
-    upload(connector.store(bucket), [event_file(packet="I")])  # same key, new content
-    summary = run_checkpoint(config_for(bucket), connector)
-    assert (summary.files_fetched, summary.new_events_processed, summary.total_events) == (1, 1, 2)
-    rows = checkpoint_rows(s3_client, bucket).sort("source_last_modified")
-    assert rows["source_key"].unique().to_list() == [incomplete.key]
-    assert rows["packet"].to_list() == [None, "I"]
-    assert rows["source_etag"].n_unique() == 2
+def test_late_files_and_rewritten_keys_are_picked_up_and_the_first_version_stays() -> None:
+    world = World()
+    world.add([event_file(packet=None), *visits(2)])
+    world.run()
+    late = event_file(ptid="LATE", timestamp="2020-01-01T00:00:00Z")
+    world.add([late, event_file(packet="I")])  # the same key as the first file, rewritten
+    summary = world.run()
+    assert (summary.files_fetched, summary.new_events_processed, summary.total_events) == (2, 2, 5)
+    rows = world.rows()
+    assert rows.get_column("timestamp").is_sorted()
+    assert sorted(rows.filter(pl.col("ptid") == "110001").get_column("packet").to_list(), key=str) == ["I", None]
 
 
-def test_rerun_without_change_fetches_nothing_and_leaves_the_checkpoint_untouched(
-    connector: S3Connector,
-    bucket: str,
-    s3_client,  # type: ignore[no-untyped-def]
-) -> None:
-    upload(connector.store(bucket), [*visits(4), LogFile("prod/log-submit-20240101.json", b"[]")])
-    run_checkpoint(config_for(bucket), connector)
-    before = s3_client.head_object(Bucket=bucket, Key=CHECKPOINT_KEY)
-    record_key = config_for(bucket).failure_record_key
-    record_before = s3_client.head_object(Bucket=bucket, Key=record_key)
-    summary = run_checkpoint(config_for(bucket), connector)
-    assert (summary.files_fetched, summary.new_events_processed, summary.checkpoint_written) == (0, 0, False)
-    assert (summary.files_unchanged, summary.events_failed, summary.total_events) == (5, 1, 4)
-    after = s3_client.head_object(Bucket=bucket, Key=CHECKPOINT_KEY)
-    assert (after["ETag"], after["LastModified"]) == (before["ETag"], before["LastModified"])
-    assert s3_client.head_object(Bucket=bucket, Key=record_key)["LastModified"] == record_before["LastModified"]
+def test_a_lost_race_reloads_merges_again_and_keeps_the_winners_rows() -> None:
+    world = World()
+    world.add(visits(2))
+    world.run()
+    world.add(visits(2, start=10))
+
+    def other_run_wins() -> None:
+        other = World()
+        other.target = world.target  # another run, over other files, writing the same checkpoint
+        world.target.before_write.pop(KEY, None)
+        other.add([event_file(ptid="OTHER")])
+        other.run()
+
+    world.target.before_write[KEY] = other_run_wins
+    summary = world.run()
+    assert summary.new_events_processed == 2
+    assert sorted(world.rows().get_column("ptid").to_list()) == ["OTHER", "P0", "P1", "P10", "P11"]
 
 
-def test_a_failed_file_is_fetched_again_only_when_rewritten(connector: S3Connector, bucket: str, s3_client) -> None:  # type: ignore[no-untyped-def]
-    bad = LogFile(event_file().key, b'{"action": "submit"}')
-    upload(connector.store(bucket), [bad])
-    first = run_checkpoint(config_for(bucket), connector)
-    assert (first.events_failed, first.checkpoint_written) == (1, False)  # 4.6: no valid event, no checkpoint
-    assert "Contents" not in s3_client.list_objects_v2(Bucket=bucket, Prefix="checkpoints/events/")
-    again = run_checkpoint(config_for(bucket), connector)
-    assert (again.files_fetched, again.events_failed) == (0, 1)
-    upload(connector.store(bucket), [event_file()])  # the producer fixes the file
-    fixed = run_checkpoint(config_for(bucket), connector)
-    assert (fixed.files_fetched, fixed.new_events_processed, fixed.events_failed, fixed.failures) == (1, 1, 0, ())
+def test_a_write_applied_but_unanswered_still_counts_as_this_runs() -> None:
+    world = World()
+    world.add(visits(3))
+    world.target.lose_answer.add(KEY)
+    summary = world.run()
+    assert (summary.new_events_processed, summary.checkpoint_written, summary.total_events) == (3, True, 3)
+    assert world.rows().height == 3
 
 
-def test_two_concurrent_runs_over_disjoint_new_files_lose_nothing(
-    connector: S3Connector,
-    bucket: str,
-    s3_client,
-    json_logs,  # type: ignore[no-untyped-def]
-) -> None:
-    upload(connector.store(bucket), visits(3, "a/") + visits(3, "b/", start=3))
-    run_checkpoint(config_for(bucket, "a/"), connector)
-    upload(connector.store(bucket), visits(4, "a/", start=10) + visits(4, "b/", start=20))
-    both_fetching = threading.Barrier(2, timeout=30)
+def test_writers_that_always_win_end_the_run_with_a_conflict_and_nothing_lost() -> None:
+    world = World()
+    world.add(visits(2))
+    world.run()
+    world.add(visits(1, start=5))
+    other = World()
+    other.target = world.target  # another run, over other files, writing the same checkpoint
+    names = iter(range(100))
 
-    def wait_for_the_other(done: int, total: int) -> None:
-        if done == 1:  # each run has read the checkpoint and fetched a file: neither has written
-            both_fetching.wait()
+    def another_write() -> None:
+        world.target.before_write.pop(KEY, None)
+        other.add([event_file(ptid=f"O{next(names)}")])
+        other.run()
+        world.target.before_write[KEY] = another_write
 
-    outcomes: dict[str, Any] = {}
-
-    def run(prefix: str) -> None:
-        outcomes[prefix] = run_checkpoint(config_for(bucket, prefix), connector, progress=wait_for_the_other)
-
-    threads = [threading.Thread(target=run, args=(p,)) for p in ("a/", "b/")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert set(outcomes) == {"a/", "b/"}
-    rows = checkpoint_rows(s3_client, bucket)
-    expected = {
-        f.key
-        for f in visits(3, "a/") + visits(4, "a/", start=10) + visits(3, "b/", start=3) + visits(4, "b/", start=20)
-    }
-    assert sorted(rows["source_key"].to_list()) == sorted(expected)  # each exactly once
-    messages = [line["message"] for line in json_logs()]
-    assert "checkpoint changed since read; merging again" in messages  # the 412 path ran
+    world.target.before_write[KEY] = another_write
+    with pytest.raises(ConcurrentUpdateConflict, match="5 write attempts"):
+        world.run()
+    world.target.before_write.clear()
+    assert world.run().new_events_processed == 1
+    assert world.rows().height == 2 + 5 + 1
 
 
-def test_unreadable_checkpoint_stops_the_run_and_is_not_overwritten(
-    connector: S3Connector, bucket: str, s3_client
-) -> None:  # type: ignore[no-untyped-def]
-    s3_client.put_object(Bucket=bucket, Key=CHECKPOINT_KEY, Body=b"not parquet at all")
-    upload(connector.store(bucket), visits(2))
-    with pytest.raises(CheckpointUnreadable):
-        run_checkpoint(config_for(bucket), connector)
-    assert s3_client.get_object(Bucket=bucket, Key=CHECKPOINT_KEY)["Body"].read() == b"not parquet at all"
+def test_a_concurrent_runs_failure_entries_survive_the_reconciliation() -> None:
+    world = World()
+    world.add([bad_file("MINE")])
 
+    def other_records_a_failure() -> None:
+        world.target.before_write.pop(RECORD_KEY, None)
+        world.target.put(RECORD_KEY, _record_with("prod/log-submit-20240115-100000-42-ingest-form-THEIRS-01.json"))
 
-def test_sandbox_files_are_skipped_by_default_and_counted(connector: S3Connector, bucket: str) -> None:
-    upload(connector.store(bucket), [*visits(2), event_file(ptid="S1", project_label="sandbox-form")])
-    summary = run_checkpoint(config_for(bucket), connector)
-    assert (summary.total_events, summary.files_sandbox_skipped, summary.sandbox_content_skipped) == (2, 1, 0)
-
-
-infos = st.builds(
-    ObjectInfo,
-    key=st.sampled_from([f"k{i}" for i in range(8)]),
-    etag=st.sampled_from(['"a"', '"b"', '"c"']),
-    last_modified=st.just(datetime(2024, 1, 1, tzinfo=UTC)),
-    size=st.just(300),
-)
-
-
-@given(
-    listed=st.lists(infos, unique_by=lambda i: i.key),
-    held=st.lists(st.tuples(st.sampled_from([f"k{i}" for i in range(8)]), st.sampled_from(['"a"', '"b"']))),
-    failed=st.lists(st.tuples(st.sampled_from([f"k{i}" for i in range(8)]), st.sampled_from(['"a"', '"c"']))),
-    event=sourced_events(),
-)
-def test_property_3_selection_is_exactly_the_unseen_versions(
-    listed: list[ObjectInfo], held: list[tuple[str, str]], failed: list[tuple[str, str]], event: Any
-) -> None:
-    """Not time: a version is fetched iff it is neither a row nor a recorded failure."""
-    checkpoint = Checkpoint.from_events(
-        [type(event)(event.event, k, e, event.source_last_modified) for k, e in set(held)]
-    )
-    record = FailureRecord({k: FileFailure(k, e, "bad") for k, e in failed})
-    known = set(held) | {(f.key, f.etag) for f in record.failures.values()}
-    selected = select_unseen(listed, checkpoint, record)
-    assert selected == [i for i in listed if (i.key, i.etag) not in known]
-
-
-@settings(
-    max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
-)
-@given(
-    good=st.lists(event_dicts(project_label="ingest-form"), min_size=1, max_size=8, unique_by=lambda e: e["ptid"]),
-    bad=st.integers(1, 5),
-)
-def test_property_14_partial_failure_keeps_the_valid(
-    connector: S3Connector,
-    bucket: str,
-    s3_client,
-    good: list[dict[str, Any]],
-    bad: int,  # type: ignore[no-untyped-def]
-) -> None:
-    prefix = f"p14-{datetime.now(UTC).timestamp()}/"
-    files = [
-        LogFile(f"{prefix}log-submit-20240101-000000-1-ingest-form-{i}-01.json", json.dumps(e).encode())
-        for i, e in enumerate(good)
+    world.target.before_write[RECORD_KEY] = other_records_a_failure
+    world.run()
+    assert sorted(entry["key"] for entry in world.record()["failures"]) == [
+        bad_file("MINE").key,
+        "prod/log-submit-20240115-100000-42-ingest-form-THEIRS-01.json",
     ]
-    files += [LogFile(f"{prefix}log-submit-20240101-000000-1-ingest-form-bad{i}-01.json", b"{") for i in range(bad)]
-    upload(connector.store(bucket), files)
-    config = RunConfig(bucket, prefix, bucket, f"ck/{prefix}checkpoint.parquet")
-    summary = run_checkpoint(config, connector)
-    assert (summary.new_events_processed, summary.events_failed) == (len(good), bad)
-    assert summary.files_listed == summary.new_events_processed + summary.events_failed
-    assert summary.files_listed == (
-        summary.files_unchanged + summary.files_fetched + summary.files_sandbox_skipped + summary.files_before_since
+
+
+def test_a_run_over_a_narrower_prefix_keeps_the_other_prefixes_failures() -> None:
+    world = World()
+    world.add([bad_file("B", "b/"), *visits(1, "a/")])
+    world.run("b/")
+    world.run("a/")
+    assert [entry["key"] for entry in world.record()["failures"]] == [bad_file("B", "b/").key]
+    fetched = world.source.requests["fetch"]
+    assert world.run("").files_fetched == 0
+    assert world.source.requests["fetch"] == fetched
+
+
+def test_a_transient_fetch_failure_is_reported_not_recorded_and_retried_next_run() -> None:
+    world = World()
+    files = visits(2)
+    world.add(files)
+    world.source.fetch_failures[files[0].key] = FetchFailed("SlowDown HTTP 503")
+    first = world.run()
+    assert (first.new_events_processed, first.events_failed, first.new_files_failed) == (1, 1, 1)
+    assert RECORD_KEY not in world.target.objects  # nothing to record: the failure was S3's, not the file's
+    world.source.fetch_failures.clear()
+    second = world.run()
+    assert (second.files_fetched, second.new_events_processed, second.events_failed) == (1, 1, 0)
+
+
+def test_an_unreadable_checkpoint_stops_the_run_and_stays_as_it_is() -> None:
+    world = World()
+    world.add(visits(1))
+    world.target.put(KEY, b"not parquet")
+    with pytest.raises(CheckpointUnreadable):
+        world.run()
+    assert world.target.objects[KEY].data == b"not parquet"
+
+
+def test_a_dry_run_writes_nothing_and_says_what_the_real_run_then_writes() -> None:
+    world = World()
+    world.add([*visits(3), bad_file("X")])
+    dry = world.run(dry_run=True)
+    assert world.target.requests["write"] == 0
+    assert world.target.objects == {}
+    real = world.run()
+    assert dry.dry_run
+    assert not dry.checkpoint_written
+    assert dry.would_write == (f"s3://analytics/{KEY}",)
+    assert (dry.new_events_processed, dry.total_events, dry.events_failed) == (
+        real.new_events_processed,
+        real.total_events,
+        real.events_failed,
     )
-    stored = s3_client.get_object(Bucket=bucket, Key=config.checkpoint_key)["Body"].read()
-    assert pl.read_parquet(io.BytesIO(stored)).height == len(good)
+    assert real.checkpoint_written
+    assert not real.dry_run
+
+
+def test_a_time_budget_defers_files_and_runs_converge_on_the_full_result() -> None:
+    world = World()
+    world.add(visits(10))
+    budgets = []
+    while True:
+        budget = iter(range(3))  # three fetches a run
+        summary = world.run(keep_going=lambda budget=budget: next(budget, None) is not None)
+        budgets.append((summary.files_fetched, summary.files_deferred, summary.complete))
+        assert summary.files_listed == summary.files_unchanged + summary.files_fetched + summary.files_deferred
+        if summary.complete:
+            break
+    assert budgets == [(3, 7, False), (3, 4, False), (3, 1, False), (1, 0, True)]
+    assert sorted(world.rows().get_column("ptid").to_list()) == sorted(f"P{i}" for i in range(10))
+
+
+def test_per_group_layout_writes_one_object_per_study_and_datatype() -> None:
+    world = World(PerGroup(KeyTemplate.parse(TEMPLATE)))
+    world.add(_nine_groups())
+    summary = world.run()
+    keys = sorted(k for k in world.target.objects if k.endswith(".parquet"))
+    assert len(keys) == 9
+    assert summary.status_code == 200
+    assert [(g.study, g.datatype, g.rows) for g in summary.groups][:2] == [
+        ("adrc", "apoe", 2),
+        ("adrc", "biomarker", 2),
+    ]
+    adrc_apoe = world.rows("checkpoints/adrc/apoe/events.parquet")
+    assert adrc_apoe.get_column("study").unique().to_list() == ["adrc"]
+    assert adrc_apoe.schema == world.rows(keys[-1]).schema
+    assert RECORD_KEY.replace("events_failures/checkpoint", "checkpoints_failures/events") not in keys
+
+
+def test_per_group_a_late_file_rewrites_only_its_group_and_a_rerun_writes_nothing() -> None:
+    world = World(PerGroup(KeyTemplate.parse(TEMPLATE)))
+    world.add(_nine_groups())
+    world.run()
+    etags = {k: o.etag for k, o in world.target.objects.items()}
+    world.add([_group_file("dvcid", "gwas", "LATE", timestamp="2019-05-01T00:00:00Z")])
+    summary = world.run()
+    changed = sorted(k for k, o in world.target.objects.items() if etags.get(k) != o.etag)
+    assert changed == ["checkpoints/dvcid/gwas/events.parquet"]
+    assert [g.new_events for g in summary.groups if g.new_events] == [1]
+    writes = world.target.requests["write"]
+    assert world.run().files_fetched == 0
+    assert world.target.requests["write"] == writes
+
+
+def test_per_group_a_denied_write_is_207_the_others_are_written_and_the_next_run_completes() -> None:
+    world = World(PerGroup(KeyTemplate.parse(TEMPLATE)))
+    world.add(_nine_groups())
+    world.target.denied.add("checkpoints/leads/")
+    partial = world.run()
+    assert partial.status_code == 207
+    assert sorted((g.study, g.datatype) for g in partial.failed_groups) == [
+        ("leads", "apoe"),
+        ("leads", "biomarker"),
+        ("leads", "gwas"),
+    ]
+    assert sum(g.written for g in partial.groups) == 6
+    world.target.denied.clear()
+    healed = world.run()
+    assert (healed.status_code, healed.files_fetched, healed.new_events_processed, healed.total_events) == (
+        200,
+        6,
+        6,
+        18,
+    )
+
+
+def _group_file(study: str, datatype: str, ptid: str, **changes: object) -> LogFile:
+    fields = event_fields(study=study, datatype=datatype, module=None, ptid=ptid, **changes)
+    key = f"prod/log-submit-20240115-100000-42-ingest-{datatype}-{study}-{ptid}-2024-01-15.json"
+    return LogFile(key, json.dumps(fields).encode())
+
+
+def _nine_groups() -> list[LogFile]:
+    return [
+        _group_file(study, datatype, f"{study[0]}{datatype[0]}{n}")
+        for study in ("adrc", "dvcid", "leads")
+        for datatype in ("apoe", "biomarker", "gwas")
+        for n in range(2)
+    ]
+
+
+def _record_with(key: str) -> bytes:
+    entry = {"key": key, "etag": '"x"', "reason": "malformed JSON"}
+    return json.dumps({"version": 1, "failures": [entry], "skipped": []}).encode()

@@ -15,15 +15,23 @@ import pytest
 from hcl_module import MODULE_DIR, REPO_ROOT, Config, Console, module_constants
 
 from checkpoint_lambda.config import CONFIG_ENV_VARS, RunConfig
+from checkpoint_lambda.domain.layout import SingleObject
 
-HANDLER = "checkpoint_lambda.lambda_function.lambda_handler"
+HANDLER = "checkpoint_lambda.entrypoints.lambda_function.lambda_handler"
 ARTIFACTS = {
     "function": "dist/checkpoint_lambda.zip",
     "powertools": "dist/powertools_layer.zip",
     "data_processing": "dist/data_processing_layer.zip",
 }
 # Config names Terraform must not set: Lambda sets the region itself; the endpoint is for local runs.
-NOT_FROM_TERRAFORM = {"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL"}
+# The per-group layout and the listing concurrency keep the code's defaults here.
+NOT_FROM_TERRAFORM = {
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_ENDPOINT_URL",
+    "CHECKPOINT_KEY_TEMPLATE",
+    "LIST_CONCURRENCY",
+}
 REQUIRED_ENV = {"SOURCE_BUCKET", "SOURCE_PREFIX", "CHECKPOINT_BUCKET", "CHECKPOINT_KEY"}
 SOURCE_BUCKET_ARN = "arn:aws:s3:::${var.source_bucket}"
 CHECKPOINT_OBJECT_ARNS = [
@@ -202,7 +210,7 @@ def test_scheduled_input_is_read_as_a_scheduler_event(tf: Config) -> None:
         {"source": "aws.scheduler"},
         {"SOURCE_BUCKET": "src", "CHECKPOINT_BUCKET": "ckpt", "CHECKPOINT_KEY": "a/checkpoint.parquet"},
     )
-    assert (config.source_bucket, config.checkpoint_key) == ("src", "a/checkpoint.parquet")
+    assert (config.source_bucket, config.layout) == ("src", SingleObject("a/checkpoint.parquet"))
 
 
 def test_log_group_keeps_30_days_and_is_the_functions(tf: Config) -> None:
@@ -215,7 +223,7 @@ def test_log_group_keeps_30_days_and_is_the_functions(tf: Config) -> None:
 
 def test_alarms_watch_errors_run_failed_duration_and_events_failed(tf: Config) -> None:
     observability = module_constants("observability")
-    service = ast.literal_eval(observability["SERVICE"])
+    service = ast.literal_eval(module_constants("config")["DEFAULT_SERVICE_NAME"])
     namespace = ast.literal_eval(observability["METRICS_NAMESPACE"])
     for metric in ("Errors", "Duration"):
         alarm = _alarm_on(tf, metric)
@@ -237,7 +245,9 @@ def test_alarms_watch_errors_run_failed_duration_and_events_failed(tf: Config) -
 
 
 def test_metric_names_alarmed_on_are_emitted_by_the_handler(tf: Config) -> None:
-    source = (MODULE_DIR / "src" / "python" / "checkpoint_lambda" / "lambda_function.py").read_text(encoding="utf-8")
+    source = (MODULE_DIR / "src" / "python" / "checkpoint_lambda" / "entrypoints" / "lambda_function.py").read_text(
+        encoding="utf-8"
+    )
     strings = {node.value for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Constant)}
     assert {"RunFailed", "EventsFailed"} <= strings
 
@@ -251,8 +261,8 @@ def test_duration_alarm_fires_at_80_percent_of_the_timeout(console: Console) -> 
 
 
 def _schema_types() -> dict[str, str]:
-    """CHECKPOINT_SCHEMA's columns and Glue types, read from checkpoint.py's source (no polars here)."""
-    constants = module_constants("checkpoint")
+    """CHECKPOINT_SCHEMA's columns and Glue types, read from domain/schema.py's source (no polars here)."""
+    constants = module_constants("domain/schema")
 
     def glue_type(expr: ast.expr) -> str:
         if isinstance(expr, ast.Name):
@@ -304,7 +314,7 @@ def test_failure_record_and_table_location_follow_the_codes_rule(console: Consol
         checkpoint_key=checkpoint_key,
     )
     failure_record_key, location = result.values
-    expected = RunConfig("src", "", "ckpt-bucket", checkpoint_key).failure_record_key
+    expected = SingleObject(checkpoint_key).failure_record_key
     assert failure_record_key == expected
     prefix = location.removeprefix("s3://ckpt-bucket/")
     assert location.startswith("s3://ckpt-bucket/")

@@ -4,24 +4,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from checkpoint_lambda.checkpoint import ORDER_COLUMNS as CHECKPOINT_ORDER
+from checkpoint_lambda.domain.schema import IDENTITY_COLUMNS, ORDER_COLUMNS, VERSION_ORDER
 
-#: One real event: rows sharing these values are versions of the same event.
-IDENTITY_COLUMNS: tuple[str, ...] = (
-    "pipeline_adcid",
-    "ptid",
-    "visit_date",
-    "action",
-    "timestamp",
-    "datatype",
-    "module",
-)
-#: Which version of an event is newer: the object written later, then key, then ETag.
-VERSION_ORDER: tuple[str, ...] = ("source_last_modified", "source_key", "source_etag")
+__all__ = ["IDENTITY_COLUMNS", "VERSION_ORDER"]  # the checkpoint's own definitions, re-exported
 #: A visit, within one pipeline (visit_number may be null: nulls are equal to each other).
 VISIT_COLUMNS: tuple[str, ...] = ("pipeline_adcid", "ptid", "visit_date", "visit_number")
 #: Row order everywhere (the checkpoint's own): event time, then version order.
-ROW_ORDER: tuple[str, ...] = tuple(CHECKPOINT_ORDER)
+ROW_ORDER: tuple[str, ...] = ORDER_COLUMNS
 #: Fields that may be filled in or corrected by a later version of the same event.
 MUTABLE_COLUMNS: tuple[str, ...] = ("study", "project_label", "center_label", "gear_name", "visit_number", "packet")
 

@@ -6,12 +6,12 @@ import io
 from pathlib import Path
 
 import polars as pl
-from obstore.exceptions import BaseError
 
 from checkpoint_analytics.errors import CheckpointNotFound, CheckpointUnreachable, NotACheckpoint
-from checkpoint_lambda.checkpoint import CHECKPOINT_SCHEMA
+from checkpoint_lambda.adapters.s3 import S3Connector, S3ObjectStore
 from checkpoint_lambda.config import S3Settings
-from checkpoint_lambda.object_store import S3Connector, describe_error, read_versioned
+from checkpoint_lambda.domain.schema import schema_problems
+from checkpoint_lambda.errors import CheckpointAccessDenied, CheckpointError
 
 S3_SCHEME = "s3://"
 
@@ -34,21 +34,10 @@ def load_checkpoint(location: str, connector: S3Connector | None = None) -> pl.L
 
 
 def require_checkpoint_schema(schema: pl.Schema, location: str) -> None:
-    """Same column names and types as `CHECKPOINT_SCHEMA` (column order does not matter here)."""
-    if dict(schema) == dict(CHECKPOINT_SCHEMA):
-        return
-    missing = [name for name in CHECKPOINT_SCHEMA.names() if name not in schema]
-    extra = [name for name in schema.names() if name not in CHECKPOINT_SCHEMA]
-    problems = [
-        f"{name} is {schema[name]} (expected {CHECKPOINT_SCHEMA[name]})"
-        for name in CHECKPOINT_SCHEMA.names()
-        if name in schema and schema[name] != CHECKPOINT_SCHEMA[name]
-    ]
-    if missing:
-        problems.insert(0, "missing columns: " + ", ".join(missing))
-    if extra:
-        problems.append("unexpected columns: " + ", ".join(extra))
-    raise NotACheckpoint(f"{location} is not a checkpoint: " + "; ".join(problems))
+    """The checkpoint's column names and types, in any order (the rule the Lambda applies too)."""
+    problems = schema_problems(schema)
+    if problems:
+        raise NotACheckpoint(f"{location} is not a checkpoint: " + "; ".join(problems))
 
 
 def split_s3_url(location: str) -> tuple[str, str]:
@@ -63,9 +52,9 @@ def _read_s3(location: str, connector: S3Connector | None) -> pl.LazyFrame:
     bucket, key = split_s3_url(location)
     connector = connector or S3Connector(S3Settings.from_env())
     try:
-        found = read_versioned(connector.store(bucket), key)
-    except BaseError as exc:
-        raise CheckpointUnreachable(f"cannot read {location}: {describe_error(exc)}") from exc
+        found = S3ObjectStore(connector, bucket, access_denied=CheckpointAccessDenied).read(key)
+    except CheckpointError as exc:
+        raise CheckpointUnreachable(f"cannot read {location}: {exc}") from exc
     if found is None:
         raise CheckpointNotFound(f"no checkpoint at {location}")
     # Scanned, not read: a report decodes only the columns and rows it asks for.

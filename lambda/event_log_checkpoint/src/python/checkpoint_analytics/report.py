@@ -19,7 +19,7 @@ from checkpoint_analytics.load import load_checkpoint
 from checkpoint_analytics.months import Month
 from checkpoint_analytics.render import report_html
 from checkpoint_analytics.tables import QC, TABLE_TITLES, VOLUME, MonthlyTables, latest_month, month_tables
-from checkpoint_lambda.object_store import S3Connector
+from checkpoint_lambda.adapters.s3 import S3Connector
 
 HTML_NAME = "report.html"
 #: Rows of each table shown on the terminal; the CSV and the page hold all of them.

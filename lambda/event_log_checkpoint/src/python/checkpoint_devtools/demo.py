@@ -19,14 +19,23 @@ import polars as pl
 
 from checkpoint_devtools.local_s3 import create_bucket, moto_endpoint, upload
 from checkpoint_devtools.sample_log import SampleLog, broken_files, non_event_files
-from checkpoint_lambda.lambda_function import default_connector, handle
-from checkpoint_lambda.object_store import read_versioned
+from checkpoint_lambda.adapters.s3 import S3ObjectStore
+from checkpoint_lambda.entrypoints.lambda_function import default_connector, handle
+from checkpoint_lambda.errors import CheckpointAccessDenied
 from checkpoint_lambda.observability import logger
 
 BUCKET = "nacc-event-log"
 PREFIX = "prod/"
 CHECKPOINT_KEY = "checkpoints/prod/checkpoint.parquet"
 PAYLOAD = {"source_bucket": BUCKET, "prefix": PREFIX, "checkpoint_bucket": BUCKET, "checkpoint_key": CHECKPOINT_KEY}
+# NACC's production layout: one object per (study, datatype), beside the log.
+TEMPLATE = "prod/checkpoints/{study}/{datatype}/events.parquet"
+PER_GROUP = {
+    "source_bucket": BUCKET,
+    "prefix": PREFIX,
+    "checkpoint_bucket": BUCKET,
+    "checkpoint_key_template": TEMPLATE,
+}
 
 
 def main(out_dir: Path) -> int:
@@ -51,14 +60,37 @@ def main(out_dir: Path) -> int:
             handle(PAYLOAD),
         )
         _show("Third run: nothing new", handle(PAYLOAD), brief=True)
+        _per_group_layout(store, log)
 
-        found = read_versioned(store, CHECKPOINT_KEY)
+        found = S3ObjectStore(default_connector(), BUCKET, CheckpointAccessDenied).read(CHECKPOINT_KEY)
         assert found is not None, "the demo's checkpoint was not written"
         frame = pl.read_parquet(io.BytesIO(found.data))
         _summarise(frame)
         report = _write_report(frame, out_dir)
     print(f"\nDone in {time.perf_counter() - started:.1f} s.{report}")
     return 0
+
+
+def _per_group_layout(store: Any, log: SampleLog) -> None:
+    """The same log into the per-group layout: a dry run, a first run, then one late file."""
+    dry = handle({**PER_GROUP, "dry_run": True})
+    print(f"\n== Per-group layout ({TEMPLATE}): a dry run would write {len(dry['would_write'])} objects, wrote none")
+    _show_groups("Per-group layout: first run", handle(PER_GROUP))
+    late = log.late_files(PREFIX, 1)
+    upload(store, late)
+    _show_groups(
+        f"Per-group layout: {len(late)} late files of one visit (only its group is rewritten)", handle(PER_GROUP)
+    )
+
+
+def _show_groups(title: str, response: dict[str, Any]) -> None:
+    print(f"\n== {title}")
+    print(f"statusCode {response['statusCode']}, new events {response['new_events_processed']}")
+    for group in response["groups"]:
+        mark = "written" if group["written"] else "unchanged"
+        print(
+            f"  {group['study']:>6} / {group['datatype']:<22} {group['rows']:>5} rows  +{group['new_events']:<4} {mark}"
+        )
 
 
 def _show(title: str, response: dict[str, Any], brief: bool = False) -> None:

@@ -51,4 +51,13 @@ class StorageError(CheckpointError):
 
 
 class PreconditionFailed(Exception):
-    """A conditional write lost a race (412 / already exists). Internal: retried by the run."""
+    """A conditional write lost a race (412 / already exists). Internal: retried by the run.
+
+    `attempted_etag` is the ETag the refused body would have had. When S3 applied a PUT but
+    its answer was lost, the client's retry gets a 412 and the object then carries this ETag.
+    """
+
+    def __init__(self, key: str, attempted_etag: str | None = None) -> None:
+        super().__init__(key)
+        self.key = key
+        self.attempted_etag = attempted_etag

@@ -1,139 +1,164 @@
-"""One run: list the log, fetch only unseen object versions, merge, write conditionally.
+"""One run: list the log, fetch only unseen object versions, merge, write each checkpoint conditionally.
 
-Selection is by object version, not by time: a run fetches exactly the listed event
-files whose (key, ETag) is neither a checkpoint row nor in the failure record. Late
-files and rewritten keys are therefore always picked up, and a run with nothing new
-fetches nothing and writes nothing.
+The run is handed its adapters (`RunPorts`) and builds none. In the per-group layout
+each (study, datatype) object is written on its own: a group whose write fails is
+reported and the others go on; its new files are in no checkpoint, so the next run
+fetches them again.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import polars as pl
 
-from checkpoint_lambda.checkpoint import Checkpoint
-from checkpoint_lambda.checkpoint_store import CheckpointStore, StoredCheckpoint
+from checkpoint_lambda.adapters.checkpoint_store import CheckpointStore, StoredCheckpoint, stored_as
+from checkpoint_lambda.adapters.event_retriever import S3EventRetriever
+from checkpoint_lambda.adapters.failure_record_store import FailureRecordStore, StoredFailureRecord
 from checkpoint_lambda.config import RunConfig
-from checkpoint_lambda.errors import ConcurrentUpdateConflict, PreconditionFailed
-from checkpoint_lambda.failure_record import FailureRecord, FailureRecordStore, StoredFailureRecord
-from checkpoint_lambda.models import FileFailure, SourcedEvent
-from checkpoint_lambda.object_store import ObjectInfo, S3Connector
+from checkpoint_lambda.domain.checkpoint import Checkpoint
+from checkpoint_lambda.domain.events import FileFailure, SourcedEvent
+from checkpoint_lambda.domain.failure_record import FailureRecord, ListingScope
+from checkpoint_lambda.domain.layout import Layout
+from checkpoint_lambda.domain.listing import select_unseen
+from checkpoint_lambda.domain.schema import VERSION_COLUMNS
+from checkpoint_lambda.errors import CheckpointAccessDenied, ConcurrentUpdateConflict, StorageError
 from checkpoint_lambda.observability import logger
-from checkpoint_lambda.run_summary import RunSummary
-from checkpoint_lambda.s3_retriever import Progress, S3EventRetriever
+from checkpoint_lambda.optimistic_write import OptimisticWrite
+from checkpoint_lambda.summary import GroupResult, RunSummary
 
-MAX_WRITE_ATTEMPTS = 5
+#: Errors that end one group's write in the per-group layout (the other groups go on).
+GROUP_WRITE_ERRORS = (CheckpointAccessDenied, StorageError, ConcurrentUpdateConflict)
+_VERSIONS = list(VERSION_COLUMNS)
 
 
 @dataclass(frozen=True)
-class SavedEvents:
-    stored: StoredCheckpoint
-    added: int
-    written: bool
+class RunPorts:
+    """The adapters a run works through: built by the entry point, replaced by fakes in tests."""
+
+    events: S3EventRetriever
+    checkpoints: CheckpointStore
+    records: FailureRecordStore
 
 
-def run_checkpoint(config: RunConfig, connector: S3Connector, progress: Progress | None = None) -> RunSummary:
-    """Bring the checkpoint up to date with the log under the configured prefix."""
+def _always() -> bool:
+    return True
+
+
+def run_checkpoint(config: RunConfig, ports: RunPorts, keep_going: Callable[[], bool] = _always) -> RunSummary:
+    """Bring the checkpoint(s) up to date with the log under the configured prefix.
+
+    Fetching stops when `keep_going()` turns false (the time budget): what was fetched
+    is written, the rest is left for the next run.
+    """
     started = time.perf_counter()
-    target = connector.store(config.checkpoint_bucket)
-    checkpoints = CheckpointStore(target, config.checkpoint_key)
-    records = FailureRecordStore(target, config.failure_record_key)
-    retriever = S3EventRetriever(
-        connector, config.source_bucket, include_sandbox=config.include_sandbox, progress=progress
-    )
-
-    listing = retriever.list_event_files(config.source_prefix, since=config.since)
-    stored = checkpoints.load()
-    stored_record = records.load()
-    to_fetch = select_unseen(listing.events, stored.checkpoint, stored_record.record)
+    listing = ports.events.list_event_files(config.source_prefix, since=config.since)
+    stored = load_groups(config.layout, ports.checkpoints)
+    stored_record = ports.records.load(config.failure_record_key)
+    held = pl.concat([s.index.select(_VERSIONS) for s in stored.values()]) if stored else _no_versions()
+    to_fetch = select_unseen(listing.events, held, stored_record.record)
     logger.info(
         "selected files to fetch",
-        extra={
-            "files_listed": listing.files_listed,
-            "files_to_fetch": len(to_fetch),
-            "rows_held": stored.checkpoint.event_count,
-        },
+        extra={"files_listed": listing.files_listed, "files_to_fetch": len(to_fetch), "rows_held": held.height},
     )
-    retrieval = retriever.retrieve_and_validate_events(to_fetch)
-
-    saved = _save_events(checkpoints, stored, retrieval.events)
+    retrieval = ports.events.retrieve_and_validate_events(to_fetch, keep_going)
+    groups = write_groups(config, ports.checkpoints, stored, retrieval.events)
     verdicts = [f for f in retrieval.failures if not f.retryable]
-    transient = [f for f in retrieval.failures if f.retryable]
-    listed_versions = dict(listing.versions)
-    listed_versions.update({f.key: f.etag for f in (*verdicts, *retrieval.skipped)})
-    record = _save_record(records, stored_record, listed_versions, verdicts, retrieval.skipped)
-
+    fetched_versions = {f.key: f.etag for f in (*verdicts, *retrieval.skipped)}
+    scope = ListingScope(listing.prefix, {**listing.versions, **fetched_versions})
+    record = write_record(config, ports.records, stored_record, scope, verdicts=verdicts, skipped=retrieval.skipped)
     return RunSummary.build(
         config=config,
         listing=listing,
-        files_fetched=len(to_fetch),
-        new_events=saved.added,
-        new_failures=len(retrieval.failures),
-        checkpoint=saved.stored,
-        checkpoint_written=saved.written,
+        retrieval=retrieval,
+        files_fetched=len(to_fetch) - len(retrieval.deferred),
+        groups=groups,
         record=record,
-        transient_failures=transient,
         elapsed_ms=(time.perf_counter() - started) * 1000,
     )
 
 
-def select_unseen(listed: Sequence[ObjectInfo], checkpoint: Checkpoint, record: FailureRecord) -> list[ObjectInfo]:
-    """The listed objects whose version is neither a checkpoint row nor a recorded failure/skip."""
-    if not listed:
-        return []
-    known = record.versions()
-    candidates = [info for info in listed if (info.key, info.etag) not in known]
-    frame = pl.DataFrame(
-        {"source_key": [i.key for i in candidates], "source_etag": [i.etag for i in candidates]},
-        schema={"source_key": pl.String, "source_etag": pl.String},
-    ).with_row_index("position")
-    positions = checkpoint.unseen(frame).get_column("position").sort().to_list()
-    return [candidates[p] for p in positions]
+def load_groups(layout: Layout, checkpoints: CheckpointStore) -> dict[str, StoredCheckpoint]:
+    """Every checkpoint object the layout has on S3 (the one key, or the groups under the template's prefix)."""
+    prefix = layout.listing_prefix()
+    if prefix is None:
+        keys = [layout.location]
+    else:
+        keys = [key for key in checkpoints.keys_under(prefix) if layout.group_of(key) is not None]
+    return {key: checkpoints.load(key) for key in keys}
 
 
-def _save_events(store: CheckpointStore, stored: StoredCheckpoint, events: Sequence[SourcedEvent]) -> SavedEvents:
-    """Merge and write; on a lost race reload the winner's checkpoint and merge again.
-
-    Writes nothing when nothing is new (so a first run with no valid event writes no
-    checkpoint, and a run whose rows a concurrent run already wrote writes nothing).
-    """
-    current = stored
-    for attempt in range(1, MAX_WRITE_ATTEMPTS + 1):
-        merged = current.checkpoint.add_events(events)
-        if merged is current.checkpoint:
-            return SavedEvents(current, 0, written=False)
+def write_groups(
+    config: RunConfig,
+    checkpoints: CheckpointStore,
+    stored: Mapping[str, StoredCheckpoint],
+    events: Sequence[SourcedEvent],
+) -> list[GroupResult]:
+    """Merge each group's new events into its object; one result per group held or gaining rows."""
+    by_key: dict[str, list[SourcedEvent]] = defaultdict(list)
+    for sourced in events:
+        by_key[config.layout.key_for(sourced.event)].append(sourced)
+    results = []
+    for key in sorted({*stored, *by_key}):
+        first = stored.get(key) or stored_as(key, Checkpoint.empty(), None, 0)
         try:
-            saved = store.save(merged, current.etag)
-        except PreconditionFailed:
-            logger.warning("checkpoint changed since read; merging again", extra={"attempt": attempt})
-            current = store.load()
-            continue
-        return SavedEvents(saved, merged.event_count - current.checkpoint.event_count, written=True)
-    raise ConcurrentUpdateConflict(f"{store.key} kept changing during {MAX_WRITE_ATTEMPTS} write attempts")
+            results.append(_write_group(config, checkpoints, first, by_key.get(key, [])))
+        except GROUP_WRITE_ERRORS as error:
+            if config.layout.listing_prefix() is None:
+                raise  # the single-object layout: the run's own error response
+            logger.error("checkpoint write failed", extra={"key": key, "error": error.error, "reason": str(error)})
+            results.append(GroupResult.failed(config, first, error))
+    return results
 
 
-def _save_record(
-    store: FailureRecordStore,
+def _write_group(
+    config: RunConfig, checkpoints: CheckpointStore, first: StoredCheckpoint, events: Sequence[SourcedEvent]
+) -> GroupResult:
+    def merge(current: StoredCheckpoint) -> Checkpoint | None:
+        merged = current.checkpoint().add_events(events) if events else None
+        return None if merged is None or merged is current.checkpoint() else merged
+
+    def save(merged: Checkpoint, current: StoredCheckpoint) -> StoredCheckpoint:
+        if config.dry_run:
+            return stored_as(current.key, merged, current.etag, current.size_bytes)
+        return checkpoints.save(current.key, merged, current.etag)
+
+    outcome = OptimisticWrite(first.key, merge, save, lambda: checkpoints.load(first.key)).run(first)
+    added = outcome.stored.row_count - outcome.base.row_count if outcome.written else 0
+    written = outcome.written and not config.dry_run
+    return GroupResult.done(config, outcome.stored, added, written=written, would_write=outcome.written)
+
+
+def write_record(
+    config: RunConfig,
+    records: FailureRecordStore,
     stored: StoredFailureRecord,
-    listed: Mapping[str, str],
-    failures: Sequence[FileFailure],
+    scope: ListingScope,
+    *,
+    verdicts: Sequence[FileFailure],
     skipped: Sequence[FileFailure],
 ) -> FailureRecord:
     """Write the record of verdicts; on a lost race keep what the other run recorded too."""
-    ours = stored.record.updated(listed, failures, skipped)
-    current = stored
-    for attempt in range(1, MAX_WRITE_ATTEMPTS + 1):
-        if ours == current.record:
-            return ours
-        try:
-            store.save(ours, current.etag)
-        except PreconditionFailed:
-            logger.warning("failure record changed since read; merging again", extra={"attempt": attempt})
-            current = store.load()
-            ours = current.record.reconciled(ours, listed, seen_before=stored.record)
-            continue
-        return ours
-    raise ConcurrentUpdateConflict(f"{store.key} kept changing during {MAX_WRITE_ATTEMPTS} write attempts")
+    ours = stored.record.updated(scope, verdicts, skipped)
+
+    def merge(current: StoredFailureRecord) -> FailureRecord | None:
+        merged = ours if current is stored else current.record.reconciled(ours, scope, seen_before=stored.record)
+        return None if merged == current.record else merged
+
+    def save(record: FailureRecord, current: StoredFailureRecord) -> StoredFailureRecord:
+        if config.dry_run:
+            return StoredFailureRecord(record, current.etag)
+        return records.save(config.failure_record_key, record, current.etag)
+
+    def reload() -> StoredFailureRecord:
+        return records.load(config.failure_record_key)
+
+    outcome = OptimisticWrite(config.failure_record_key, merge, save, reload).run(stored)
+    return outcome.stored.record
+
+
+def _no_versions() -> pl.DataFrame:
+    return pl.DataFrame(schema={"source_key": pl.String, "source_etag": pl.String})

@@ -8,7 +8,7 @@ from typing import Any
 
 import polars as pl
 
-from checkpoint_lambda.checkpoint import CHECKPOINT_SCHEMA, ORDER_COLUMNS
+from checkpoint_lambda.domain.schema import CHECKPOINT_SCHEMA, ORDER_COLUMNS
 
 CENTRES = {1: "alpha", 2: "beta", 3: "gamma", 4: "delta"}
 

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from checkpoint_analytics.filters import EventFilter
 from checkpoint_analytics.keys import GROUP_COLUMNS, GroupColumn
 from checkpoint_analytics.months import Month
-from checkpoint_lambda.checkpoint import CHECKPOINT_SCHEMA
+from checkpoint_lambda.domain.schema import CHECKPOINT_SCHEMA
 
 Row = dict[str, Any]
 

@@ -11,8 +11,8 @@ import pytest
 from analytics.samples import sample_checkpoint
 from checkpoint_analytics.errors import CheckpointNotFound, CheckpointUnreachable, NotACheckpoint
 from checkpoint_analytics.load import load_checkpoint
+from checkpoint_lambda.adapters.s3 import S3Connector
 from checkpoint_lambda.config import S3Settings
-from checkpoint_lambda.object_store import S3Connector
 
 
 def test_a_local_checkpoint_is_scanned_with_its_schema(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from analytics.strategies import checkpoint_frames
 from checkpoint_analytics.keys import GroupColumn
 from checkpoint_analytics.qc import pass_rate, visit_pass_rate, visits_failing_qc, visits_with_errors
 from checkpoint_analytics.versions import current_events
-from checkpoint_lambda.checkpoint import CHECKPOINT_SCHEMA
+from checkpoint_lambda.domain.schema import CHECKPOINT_SCHEMA
 
 QC = ("pass-qc", "not-pass-qc")
 GROUPINGS: list[list[GroupColumn]] = [[], ["center_label"], ["center_label", "module"], ["packet"]]

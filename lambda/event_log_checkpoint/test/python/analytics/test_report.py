@@ -28,8 +28,8 @@ from checkpoint_analytics.tables import (
     volume_table,
 )
 from checkpoint_analytics.versions import current_events
-from checkpoint_lambda.checkpoint import CHECKPOINT_SCHEMA
-from checkpoint_lambda.object_store import S3Connector
+from checkpoint_lambda.adapters.s3 import S3Connector
+from checkpoint_lambda.domain.schema import CHECKPOINT_SCHEMA
 
 QUERIES = {VOLUME: volume_table, QC: qc_table, TIMING: timing_table, FAILING: failing_table}
 EMBEDDED_PNG = re.compile(r'<img alt="[^"]*" src="data:image/png;base64,([A-Za-z0-9+/=]+)">')

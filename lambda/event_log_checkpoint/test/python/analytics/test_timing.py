@@ -15,7 +15,7 @@ from analytics.strategies import checkpoint_frames, months
 from checkpoint_analytics.months import Month
 from checkpoint_analytics.timing import timing_summary, visit_timing
 from checkpoint_analytics.versions import current_events
-from checkpoint_lambda.checkpoint import CHECKPOINT_SCHEMA
+from checkpoint_lambda.domain.schema import CHECKPOINT_SCHEMA
 
 
 def _brute_timing(rows: list[dict[str, Any]]) -> dict[tuple[Any, ...], dict[str, Any]]:

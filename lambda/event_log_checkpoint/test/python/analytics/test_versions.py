@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from analytics import oracle
 from analytics.strategies import checkpoint_frames
 from checkpoint_analytics.versions import current_events, event_versions
-from checkpoint_lambda.checkpoint import CHECKPOINT_SCHEMA
+from checkpoint_lambda.domain.schema import CHECKPOINT_SCHEMA
 
 
 def _versions(frame: pl.DataFrame) -> set[tuple[str, str]]:

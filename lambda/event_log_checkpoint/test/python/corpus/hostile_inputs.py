@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Final, Literal
 
-from test_models import EXAMPLE
+from builders import EXAMPLE
 
 Outcome = Literal["valid", "normalised", "invalid", "skipped", "ignored"]
 

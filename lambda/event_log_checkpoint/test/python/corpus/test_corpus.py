@@ -18,9 +18,9 @@ import boto3
 import polars as pl
 import pytest
 
+from checkpoint_lambda.adapters.s3 import S3Connector
 from checkpoint_lambda.config import S3Settings
-from checkpoint_lambda.lambda_function import handle
-from checkpoint_lambda.object_store import S3Connector
+from checkpoint_lambda.entrypoints.lambda_function import handle
 from checkpoint_lambda.observability import SERVICE, logger, metrics
 from corpus.hostile_inputs import CANARY, RunBreaker, corpus, key_of, run_breakers
 from faults.fault_proxy import FaultProxy

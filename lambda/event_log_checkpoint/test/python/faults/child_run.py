@@ -8,9 +8,9 @@ from __future__ import annotations
 import json
 import sys
 
+from checkpoint_lambda.adapters.s3 import S3Connector
 from checkpoint_lambda.config import S3Settings
-from checkpoint_lambda.lambda_function import handle
-from checkpoint_lambda.object_store import S3Connector
+from checkpoint_lambda.entrypoints.lambda_function import handle
 
 
 def main(argv: list[str]) -> int:

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from checkpoint_lambda.adapters.s3 import S3Connector
 from checkpoint_lambda.config import S3Settings
-from checkpoint_lambda.object_store import S3Connector
 from checkpoint_lambda.observability import metrics
 from faults.fault_proxy import FaultProxy
 

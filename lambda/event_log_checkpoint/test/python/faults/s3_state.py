@@ -13,13 +13,13 @@ from typing import Any
 
 import polars as pl
 
+from builders import EXAMPLE
 from checkpoint_devtools.sample_log import LogFile, encode, event_key
-from checkpoint_lambda.config import RunConfig
-from test_models import EXAMPLE
+from checkpoint_lambda.domain.layout import SingleObject
 
 PREFIX = "prod/"
 CHECKPOINT_KEY = "checkpoints/events/checkpoint.parquet"
-FAILURE_RECORD_KEY = RunConfig("b", PREFIX, "b", CHECKPOINT_KEY).failure_record_key
+FAILURE_RECORD_KEY = SingleObject(CHECKPOINT_KEY).failure_record_key
 
 BASE_EVENT: dict[str, object] = {**EXAMPLE, "action": "submit", "timestamp": "2024-01-15T10:00:00Z"}
 

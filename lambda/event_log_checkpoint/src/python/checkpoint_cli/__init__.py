@@ -1,0 +1,1 @@
+"""The command line over both packages: `run` (the job) and `report` (the analysts' monthly report)."""

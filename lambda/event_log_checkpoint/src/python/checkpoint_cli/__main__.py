@@ -1,0 +1,36 @@
+"""Command line: run the job from a laptop, or write the monthly report.
+
+python -m checkpoint_cli run --source-bucket B [--prefix P] --checkpoint-bucket C --checkpoint-key K
+python -m checkpoint_cli report --checkpoint s3://bucket/key|PATH [--month YYYY-MM] [--out DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from checkpoint_analytics import cli as report_command
+from checkpoint_lambda.entrypoints import run_command
+from checkpoint_lambda.observability import logger
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logger.setLevel(args.log_level)
+    if args.command == "run":
+        return run_command.run(args)
+    return report_command.run(args)
+
+
+def parser() -> argparse.ArgumentParser:
+    described = argparse.ArgumentParser(prog="python -m checkpoint_cli", description=__doc__.splitlines()[0])
+    described.add_argument("--log-level", default="WARNING", help="level of the JSON logs on stderr")
+    commands = described.add_subparsers(dest="command", required=True)
+    run_command.add_arguments(commands.add_parser("run", help="bring the checkpoint up to date with the event log"))
+    report_command.add_arguments(commands.add_parser("report", help="write the monthly report of a checkpoint"))
+    return described
+
+
+if __name__ == "__main__":
+    sys.exit(main())

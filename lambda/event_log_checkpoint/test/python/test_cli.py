@@ -1,0 +1,25 @@
+"""`python -m checkpoint_cli`: one command line over the job and the report."""
+
+from __future__ import annotations
+
+import pytest
+
+from checkpoint_cli.__main__ import main, parser
+
+
+def test_both_commands_are_offered() -> None:
+    commands = parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    assert sorted(commands) == ["report", "run"]
+
+
+def test_report_on_a_missing_checkpoint_is_a_message_and_exit_code_2(
+    tmp_path: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["report", "--checkpoint", "/nonexistent/checkpoint.parquet"]) == 2
+    assert "no checkpoint" in capsys.readouterr().err
+
+
+def test_an_unknown_command_is_a_usage_error() -> None:
+    with pytest.raises(SystemExit) as raised:
+        main(["rewind"])
+    assert raised.value.code == 2
