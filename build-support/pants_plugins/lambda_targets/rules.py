@@ -1,8 +1,8 @@
 """`package` for the two Lambda targets: a pex repository of the target's closure, then a zip.
 
 The zip is pex's flat-zipped venv layout (files at the zip root; under python/ for a layer),
-resolved for the Lambda platform: CPython of the runtime's version on Linux of the target's
-architecture, manylinux wheels up to `[python].resolver_manylinux`.
+resolved for the Lambda platform (platform.py): CPython of the runtime's version on Linux of the
+target's architecture, manylinux wheels up to `[python].resolver_manylinux`.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pants.backend.awslambda.python.target_types import (
     PythonAwsLambdaIncludeRequirements,
     PythonAwsLambdaRuntime,
 )
+from pants.backend.python.subsystems.setup import PythonSetup
 from pants.backend.python.target_types import PexLayout
 from pants.backend.python.util_rules import pex_cli
 from pants.backend.python.util_rules.faas import (
@@ -21,17 +22,18 @@ from pants.backend.python.util_rules.faas import (
     ResolvePythonFaaSHandlerRequest,
 )
 from pants.backend.python.util_rules.faas import rules as faas_rules
-from pants.backend.python.util_rules.pex import Pex, PexPlatforms
+from pants.backend.python.util_rules.pex import CompletePlatforms, Pex
 from pants.backend.python.util_rules.pex_cli import PexCliProcess
 from pants.backend.python.util_rules.pex_from_targets import PexFromTargetsRequest
 from pants.core.goals.package import BuiltPackage, BuiltPackageArtifact, OutputPathField, PackageFieldSet
 from pants.engine.addresses import Address
-from pants.engine.fs import CreateDigest, Digest, FileContent
+from pants.engine.fs import CreateDigest, Digest, FileContent, MergeDigests
 from pants.engine.process import ProcessResult
 from pants.engine.rules import Get, collect_rules, rule
 from pants.engine.target import InvalidFieldException
 from pants.engine.unions import UnionRule
 
+from lambda_targets.platform import complete_platform
 from lambda_targets.target_types import (
     LambdaArchitectureField,
     LambdaLayerDependenciesField,
@@ -83,18 +85,23 @@ class LambdaZipRequest:
     shim: FileContent | None
 
 
-def lambda_platform(runtime: PythonAwsLambdaRuntime, architecture: LambdaArchitectureField) -> str:
-    """The pex platform of a Lambda runtime, e.g. python3.12 on arm64: linux_aarch64-cp-312-cp312."""
+def platform_file(
+    runtime: PythonAwsLambdaRuntime, architecture: LambdaArchitectureField, manylinux: str | None
+) -> FileContent:
+    """The complete platform of a Lambda runtime, e.g. python3.12 on arm64: CPython 3.12, Linux aarch64."""
     version = runtime.to_interpreter_version()
     if version is None:
         raise InvalidFieldException(f"{runtime.address}: `runtime` is required (e.g. python3.12)")
-    tag = f"{version[0]}{version[1]}"
-    return f"linux_{architecture.platform_machine()}-cp-{tag}-cp{tag}"
+    machine = architecture.platform_machine()
+    content = complete_platform(version, machine, manylinux or "")
+    return FileContent(f"__lambda_platform_{runtime.value}_{machine}.json", content)
 
 
 @rule(desc="Build a Lambda zip")
-async def build_lambda_zip(request: LambdaZipRequest) -> BuiltPackage:
-    platform = lambda_platform(request.runtime, request.architecture)
+async def build_lambda_zip(request: LambdaZipRequest, python_setup: PythonSetup) -> BuiltPackage:
+    platform = platform_file(request.runtime, request.architecture, python_setup.manylinux)
+    platform_digest = await Get(Digest, CreateDigest([platform]))
+    platforms = CompletePlatforms([platform.path], digest=platform_digest)
     shim = await Get(Digest, CreateDigest([request.shim])) if request.shim else None
     repository = await Get(
         Pex,
@@ -103,7 +110,7 @@ async def build_lambda_zip(request: LambdaZipRequest) -> BuiltPackage:
             output_filename="lambda_repository.pex",
             internal_only=False,
             layout=PexLayout.PACKED,
-            platforms=PexPlatforms([platform]),
+            complete_platforms=platforms,
             include_source_files=request.include_sources,
             include_requirements=request.include_requirements,
             additional_args=request.extra_args,
@@ -113,6 +120,7 @@ async def build_lambda_zip(request: LambdaZipRequest) -> BuiltPackage:
     )
     output = request.output_path.value_or_default(file_ending="zip")
     prefix = (f"--prefix={request.prefix}",) if request.prefix else ()
+    inputs = await Get(Digest, MergeDigests([repository.digest, platform_digest]))
     zipped = await Get(
         ProcessResult,
         PexCliProcess(
@@ -122,15 +130,15 @@ async def build_lambda_zip(request: LambdaZipRequest) -> BuiltPackage:
                 f"--pex-repository={repository.name}",
                 "--layout=flat-zipped",
                 *prefix,
-                "--platform",
-                platform,
+                *platforms.generate_pex_arg_list(),
             ),
-            additional_input_digest=repository.digest,
+            additional_input_digest=inputs,
             output_files=(output,),
-            description=f"Zip {request.address} for Lambda ({platform})",
+            description=f"Zip {request.address} for Lambda ({platform.path})",
         ),
     )
-    return BuiltPackage(zipped.output_digest, (BuiltPackageArtifact(output, (f"    Platform: {platform}",)),))
+    artifact = BuiltPackageArtifact(output, (f"    Platform: {request.runtime.value} {request.architecture.value}",))
+    return BuiltPackage(zipped.output_digest, (artifact,))
 
 
 @rule(desc="Package a python_aws_lambda_function")
