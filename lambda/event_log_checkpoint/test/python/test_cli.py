@@ -9,6 +9,7 @@ from checkpoint_cli.__main__ import main, parser
 
 def test_the_three_commands_are_offered() -> None:
     commands = parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    assert commands is not None
     assert sorted(commands) == ["compare", "report", "run"]
 
 

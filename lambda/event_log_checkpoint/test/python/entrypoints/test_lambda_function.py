@@ -63,14 +63,15 @@ def emf_metrics(stdout: str) -> dict[str, Any]:
     blobs = [json.loads(line) for line in stdout.splitlines() if line.startswith("{") and "_aws" in line]
     runs = [blob for blob in blobs if "NewEventsProcessed" in blob]
     assert len(runs) == 1
-    return runs[0]
+    blob: dict[str, Any] = runs[0]
+    return blob
 
 
 def test_handler_success_response_and_metrics(
     endpoint_env: str, connector: S3Connector, bucket: str, capfd: pytest.CaptureFixture[str]
 ) -> None:
     upload(connector.store(bucket), visits(3) + BROKEN)
-    response = lambda_handler(payload(bucket), LambdaContext())  # type: ignore[arg-type]
+    response = lambda_handler(payload(bucket), LambdaContext())
     assert response["statusCode"] == 200
     assert response["checkpoint_path"] == f"s3://{bucket}/{CHECKPOINT_KEY}"
     assert (response["new_events_processed"], response["total_events"], response["events_failed"]) == (3, 3, 2)
@@ -156,8 +157,8 @@ def test_access_denied_on_checkpoint_write_is_403_and_nothing_written(
     s3_settings: S3Settings,
     connector: S3Connector,
     bucket: str,
-    s3_client,
-    restricted_credentials: Any,  # type: ignore[no-untyped-def]
+    s3_client: Any,
+    restricted_credentials: Any,
 ) -> None:
     upload(connector.store(bucket), visits(2))
     credentials = restricted_credentials.deny(["s3:PutObject"])
@@ -194,10 +195,10 @@ def test_a_run_near_its_timeout_defers_files_and_the_next_run_completes(
     """The budget is the invocation's remaining time less the margin kept for merging and writing."""
     lambda_function.default_connector.cache_clear()
     upload(connector.store(bucket), visits(4))
-    late = lambda_handler(payload(bucket), LambdaContext(remaining_ms=int(TIME_BUDGET_MARGIN_S * 1000)))  # type: ignore[arg-type]
+    late = lambda_handler(payload(bucket), LambdaContext(remaining_ms=int(TIME_BUDGET_MARGIN_S * 1000)))
     assert (late["statusCode"], late["complete"], late["files_deferred"], late["files_fetched"]) == (200, False, 4, 0)
     metrics.clear_metrics()
-    done = lambda_handler(payload(bucket), LambdaContext())  # type: ignore[arg-type]
+    done = lambda_handler(payload(bucket), LambdaContext())
     assert (done["complete"], done["files_deferred"], done["new_events_processed"]) == (True, 0, 4)
     lambda_function.default_connector.cache_clear()
 
