@@ -10,6 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
 from hcl_module import LOCALS_FILES, MODULE_DIR, Config, Console, ConsoleResult
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")

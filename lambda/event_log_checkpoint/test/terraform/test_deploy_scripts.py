@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from hcl_module import MODULE_DIR, REPO_ROOT
 
 FUNCTION = "event-log-checkpoint-prod"

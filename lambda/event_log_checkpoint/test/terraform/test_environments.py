@@ -4,6 +4,7 @@ do; prod as NACC runs it; the state bucket that the backends name; bin/promote's
 from __future__ import annotations
 
 import pytest
+
 from hcl_module import ENVIRONMENTS, MODULE_DIR, STATE_BUCKET_DIR, Config, Console, env_tfvars, tfvars
 
 # What may differ between environments' tfvars; everything else is the same in all three.

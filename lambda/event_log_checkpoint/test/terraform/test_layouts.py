@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from hcl_module import Console, enum_values, package_module_defining
 
 SINGLE_KEY = {"checkpoint_key_template": None}

@@ -12,6 +12,7 @@ import os
 from typing import Any
 
 import pytest
+
 from hcl_module import (
     MODULE_DIR,
     REPO_ROOT,
