@@ -229,7 +229,7 @@ class GroupBench:
         self.args, self.server = args, server
         from bench.bench import child_env  # noqa: PLC0415 - driver only, as `dataset`
 
-        self.env = child_env(server.endpoint)
+        self.env = child_env(server.endpoint, {})
         os.environ.update({k: v for k, v in self.env.items() if k.startswith("AWS_")})
         self.bucket = f"groups-{uuid.uuid4().hex[:12]}"
         connector = S3Connector(S3Settings.from_env())
