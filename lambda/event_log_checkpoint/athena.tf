@@ -1,23 +1,28 @@
-# Athena over the checkpoint: a Glue table whose location is the checkpoint's folder (the failure
-# record lives beside it, not in it), and a workgroup with its results location, where the
-# analytics SQL runs. Parquet columns are matched by name; these are CHECKPOINT_SCHEMA's, in order:
-# String -> string, Int64 -> bigint, Date -> date, Datetime("us", "UTC") -> timestamp.
+# Athena over the checkpoint: a Glue table whose location is the checkpoint's folder, or in the
+# per-group layout the template's fixed prefix, partitioned by study and datatype with partition
+# projection (the failure record lives beside that location, not in it); the current-events view;
+# and a workgroup with its results location, where the analytics SQL runs.
 # In SQL, quote the reserved word: "timestamp".
 
 resource "aws_glue_catalog_database" "this" {
   name        = local.glue_database_name
-  description = "The ${var.name} checkpoint, for Athena."
+  description = "The ${local.name} checkpoint, for Athena."
 }
 
 resource "aws_glue_catalog_table" "visit_events" {
-  name          = "visit_events"
+  name          = local.table_name
   database_name = aws_glue_catalog_database.this.name
-  description   = "One row per ingested event-file version; the latest source_last_modified per event identity wins."
+  description   = "One row per ingested event-file version; the latest source_last_modified per event identity wins (the ${local.view_name} view keeps only those)."
   table_type    = "EXTERNAL_TABLE"
+  parameters    = local.table_parameters
 
-  parameters = {
-    EXTERNAL       = "TRUE"
-    classification = "parquet"
+  dynamic "partition_keys" {
+    for_each = local.partition_columns
+    content {
+      name    = partition_keys.value.name
+      type    = partition_keys.value.type
+      comment = "From the checkpoint's path (${local.checkpoint_object})."
+    }
   }
 
   storage_descriptor {
@@ -31,78 +36,56 @@ resource "aws_glue_catalog_table" "visit_events" {
       parameters            = { "serialization.format" = "1" }
     }
 
-    columns {
-      name = "action"
-      type = "string"
-    }
-    columns {
-      name = "study"
-      type = "string"
-    }
-    columns {
-      name = "pipeline_adcid"
-      type = "bigint"
-    }
-    columns {
-      name = "project_label"
-      type = "string"
-    }
-    columns {
-      name = "center_label"
-      type = "string"
-    }
-    columns {
-      name = "gear_name"
-      type = "string"
-    }
-    columns {
-      name = "ptid"
-      type = "string"
-    }
-    columns {
-      name = "visit_date"
-      type = "date"
-    }
-    columns {
-      name = "visit_number"
-      type = "string"
-    }
-    columns {
-      name = "datatype"
-      type = "string"
-    }
-    columns {
-      name = "module"
-      type = "string"
-    }
-    columns {
-      name = "packet"
-      type = "string"
-    }
-    columns {
-      name    = "timestamp"
-      type    = "timestamp"
-      comment = "When the event happened (UTC). A reserved word: write \"timestamp\" in SQL."
-    }
-    columns {
-      name = "source_key"
-      type = "string"
-    }
-    columns {
-      name = "source_etag"
-      type = "string"
-    }
-    columns {
-      name    = "source_last_modified"
-      type    = "timestamp"
-      comment = "When S3 last wrote the event file (UTC)."
+    dynamic "columns" {
+      for_each = local.table_data_columns
+      content {
+        name    = columns.value.name
+        type    = columns.value.type
+        comment = columns.value.comment
+      }
     }
   }
 }
 
+# The one definition of "current events" (latest version per event identity), as Athena itself
+# stores a CREATE VIEW: a VIRTUAL_VIEW whose original text is the base64 Presto view definition.
+# Its SQL is checkpoint_analytics/sql/views/current_events.sql over the table above.
+resource "aws_glue_catalog_table" "current_events" {
+  name               = local.view_name
+  database_name      = aws_glue_catalog_database.this.name
+  description        = "One row per event identity: its latest version in ${local.table_name}."
+  table_type         = "VIRTUAL_VIEW"
+  view_original_text = local.presto_view_text
+  view_expanded_text = "/* Presto View */"
+
+  parameters = {
+    presto_view = "true"
+    comment     = "Presto View"
+  }
+
+  storage_descriptor {
+    ser_de_info {
+      name                  = "-"
+      serialization_library = "-"
+    }
+
+    dynamic "columns" {
+      for_each = local.checkpoint_columns
+      content {
+        name    = columns.value.name
+        type    = columns.value.type
+        comment = columns.value.comment
+      }
+    }
+  }
+
+  # The view reads the table by name: it must exist (with its partition keys) first.
+  depends_on = [aws_glue_catalog_table.visit_events]
+}
+
 resource "aws_athena_workgroup" "this" {
-  name          = var.name
-  description   = "Queries over ${aws_glue_catalog_database.this.name}.${aws_glue_catalog_table.visit_events.name}."
+  name          = local.name
+  description   = "Queries over ${aws_glue_catalog_database.this.name}.${aws_glue_catalog_table.visit_events.name} and ${aws_glue_catalog_table.current_events.name}."
   force_destroy = false
 
   configuration {

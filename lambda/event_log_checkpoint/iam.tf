@@ -15,8 +15,8 @@ data "aws_iam_policy_document" "lambda_assume" {
 }
 
 resource "aws_iam_role" "lambda" {
-  name               = "${var.name}-lambda"
-  description        = "Execution role of the ${var.name} function."
+  name               = "${local.name}-lambda"
+  description        = "Execution role of the ${local.name} function."
   assume_role_policy = data.aws_iam_policy_document.lambda_assume.json
 }
 
@@ -52,14 +52,13 @@ data "aws_iam_policy_document" "lambda" {
     resources = ["arn:aws:s3:::${var.checkpoint_bucket}"]
   }
 
-  # Read and (conditionally) replace the checkpoint and its failure record, and nothing else.
+  # Read and (conditionally) replace the checkpoint and its failure record, and nothing else: the
+  # checkpoint key, or every group's key (the template with * for {study} and {datatype}, which
+  # stays inside the template's fixed prefix), and the one failure record beside that prefix.
   statement {
-    sid     = "ReadWriteCheckpoint"
-    actions = ["s3:GetObject", "s3:PutObject"]
-    resources = [
-      "arn:aws:s3:::${var.checkpoint_bucket}/${var.checkpoint_key}",
-      "arn:aws:s3:::${var.checkpoint_bucket}/${local.failure_record_key}",
-    ]
+    sid       = "ReadWriteCheckpoint"
+    actions   = ["s3:GetObject", "s3:PutObject"]
+    resources = [for key in local.checkpoint_object_keys : "arn:aws:s3:::${var.checkpoint_bucket}/${key}"]
   }
 
   statement {
@@ -83,7 +82,7 @@ data "aws_iam_policy_document" "lambda" {
 }
 
 resource "aws_iam_role_policy" "lambda" {
-  name   = "${var.name}-lambda"
+  name   = "${local.name}-lambda"
   role   = aws_iam_role.lambda.id
   policy = data.aws_iam_policy_document.lambda.json
 }
@@ -107,8 +106,8 @@ data "aws_iam_policy_document" "scheduler_assume" {
 }
 
 resource "aws_iam_role" "scheduler" {
-  name               = "${var.name}-scheduler"
-  description        = "Role EventBridge Scheduler uses to invoke ${var.name}:live."
+  name               = "${local.name}-scheduler"
+  description        = "Role EventBridge Scheduler uses to invoke ${local.name}:live."
   assume_role_policy = data.aws_iam_policy_document.scheduler_assume.json
 }
 
@@ -127,7 +126,7 @@ data "aws_iam_policy_document" "scheduler" {
 }
 
 resource "aws_iam_role_policy" "scheduler" {
-  name   = "${var.name}-scheduler"
+  name   = "${local.name}-scheduler"
   role   = aws_iam_role.scheduler.id
   policy = data.aws_iam_policy_document.scheduler.json
 }

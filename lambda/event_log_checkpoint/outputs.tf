@@ -8,13 +8,38 @@ output "function_arn" {
   value       = aws_lambda_function.this.arn
 }
 
+output "release" {
+  description = "The package release (checkpoint_lambda/version.py) that this apply deployed."
+  value       = local.release
+}
+
+output "environment" {
+  description = "The environment of this state: dev, staging or prod."
+  value       = var.environment
+}
+
+output "service_name" {
+  description = "POWERTOOLS_SERVICE_NAME of the function: the `service` dimension of its metrics and of the alarms."
+  value       = local.service_name
+}
+
+output "candidate_alias_arn" {
+  description = "ARN of the candidate alias: the version this apply published (bin/promote runs it dry, then moves live to it)."
+  value       = aws_lambda_alias.candidate.arn
+}
+
+output "candidate_version" {
+  description = "Function version published by this apply (the candidate alias's)."
+  value       = aws_lambda_alias.candidate.function_version
+}
+
 output "live_alias_arn" {
   description = "ARN of the live alias, which the schedule invokes (aws lambda invoke --qualifier live)."
   value       = aws_lambda_alias.live.arn
 }
 
 output "live_version" {
-  description = "Function version the live alias points to (published by this apply)."
+  description = "Function version the live alias pointed to when this state was last refreshed (bin/promote moves it; Terraform does not)."
   value       = aws_lambda_alias.live.function_version
 }
 
@@ -55,8 +80,8 @@ output "alarm_names" {
 }
 
 output "checkpoint_path" {
-  description = "s3:// path of the checkpoint parquet."
-  value       = "s3://${var.checkpoint_bucket}/${var.checkpoint_key}"
+  description = "s3:// path of the checkpoint parquet, or in the per-group layout its key template."
+  value       = "s3://${var.checkpoint_bucket}/${local.checkpoint_object}"
 }
 
 output "failure_record_path" {
@@ -67,6 +92,16 @@ output "failure_record_path" {
 output "athena_table" {
   description = "Athena table over the checkpoint, as database.table."
   value       = "${aws_glue_catalog_database.this.name}.${aws_glue_catalog_table.visit_events.name}"
+}
+
+output "athena_view" {
+  description = "Athena view of the current events (latest version per event identity), as database.view."
+  value       = "${aws_glue_catalog_database.this.name}.${aws_glue_catalog_table.current_events.name}"
+}
+
+output "athena_table_location" {
+  description = "s3:// folder the Athena table reads: the checkpoint's folder or the template's fixed prefix."
+  value       = local.checkpoint_table_location
 }
 
 output "athena_workgroup" {

@@ -8,19 +8,29 @@ variable "region" {
   default     = "us-east-1"
 }
 
+variable "environment" {
+  description = "Which deployment this is: dev, staging or prod. Every resource name ends in it, and so does the function's Powertools service name (its metrics' `service` dimension)."
+  type        = string
+
+  validation {
+    condition     = contains(["dev", "staging", "prod"], var.environment)
+    error_message = "environment must be dev, staging or prod."
+  }
+}
+
 variable "name" {
-  description = "Name of the function and prefix of every other resource (one per environment, e.g. event-log-checkpoint-prod). Its Glue database is the same name with _ for -."
+  description = "Base name: the function is <name>-<environment> (e.g. event-log-checkpoint-prod), every other resource starts with that, and its Glue database is the same with _ for -. bin/promote assumes the default."
   type        = string
   default     = "event-log-checkpoint"
 
   validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{0,39}$", var.name))
-    error_message = "name must be 1-40 characters: lowercase letters, digits and -, starting with a letter."
+    condition     = can(regex("^[a-z][a-z0-9-]{0,31}$", var.name))
+    error_message = "name must be 1-32 characters: lowercase letters, digits and -, starting with a letter."
   }
 }
 
 variable "tags" {
-  description = "Tags added to every resource (the provider's default_tags), beside Service = event-log-checkpoint."
+  description = "Tags added to every resource (the provider's default_tags), beside Service = <name> and Environment = <environment>."
   type        = map(string)
   default     = {}
 }
@@ -61,12 +71,54 @@ variable "checkpoint_bucket" {
 }
 
 variable "checkpoint_key" {
-  description = "Key of the parquet checkpoint (CHECKPOINT_KEY), inside a folder that holds nothing else: that folder is the Athena table's location. The failure record goes to <folder>_failures/<name>.json."
+  description = "Single-object layout: key of the parquet checkpoint (CHECKPOINT_KEY), inside a folder that holds nothing else: that folder is the Athena table's location. The failure record goes to <folder>_failures/<name>.json. Set this or checkpoint_key_template."
   type        = string
+  default     = null
 
   validation {
-    condition     = can(regex("^[^/]+(/[^/]+)*/[^/]+$", var.checkpoint_key))
-    error_message = "checkpoint_key must name an object inside a folder (e.g. checkpoints/visit-events/checkpoint.parquet), without leading, trailing or doubled /."
+    condition     = var.checkpoint_key == null || can(regex("^[^/{}]+(/[^/{}]+)*/[^/{}]+$", var.checkpoint_key))
+    error_message = "checkpoint_key must name an object inside a folder (e.g. checkpoints/visit-events/checkpoint.parquet), without leading, trailing or doubled / and without braces (a key with {study} and {datatype} is a checkpoint_key_template)."
+  }
+}
+
+variable "checkpoint_key_template" {
+  description = "Per-group layout: one checkpoint per study and datatype at this key (CHECKPOINT_KEY_TEMPLATE), e.g. prod/checkpoints/{study}/{datatype}/events.parquet or checkpoints/study={study}/datatype={datatype}/events.parquet. The text before the first { up to its last / is the Athena table's location; the failure record goes beside it. Set this or checkpoint_key."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = (var.checkpoint_key == null) != (var.checkpoint_key_template == null)
+    error_message = "Set exactly one of checkpoint_key (one checkpoint object) and checkpoint_key_template (one per study and datatype)."
+  }
+
+  validation {
+    # A conditional, not ||: Terraform evaluates both sides of ||, and these functions refuse null.
+    condition = var.checkpoint_key_template == null ? true : (
+      length(regexall("\\{study\\}", var.checkpoint_key_template)) == 1 &&
+      length(regexall("\\{datatype\\}", var.checkpoint_key_template)) == 1 &&
+      length(regexall("[{}]", replace(replace(var.checkpoint_key_template, "{study}", ""), "{datatype}", ""))) == 0
+    )
+    error_message = "checkpoint_key_template must hold {study} and {datatype} exactly once each, and nothing else in braces."
+  }
+
+  validation {
+    condition = var.checkpoint_key_template == null ? true : (
+      can(regex("^[^/{][^{]*/", var.checkpoint_key_template)) &&
+      can(regex("/[^/{}]+$", var.checkpoint_key_template)) &&
+      !strcontains(var.checkpoint_key_template, "//")
+    )
+    error_message = "checkpoint_key_template must start with a fixed folder (e.g. checkpoints/), keep {study} and {datatype} in folders, not in the file name, and have no leading or doubled /."
+  }
+}
+
+variable "studies" {
+  description = "Per-group layout: the studies Athena's partition projection knows. A study missing here is in the checkpoint but invisible to Athena until it is added and applied (projection finds no partition it was not told of)."
+  type        = list(string)
+  default     = ["adrc", "dvcid", "leads"]
+
+  validation {
+    condition     = length(var.studies) > 0 && alltrue([for study in var.studies : can(regex("^[a-z0-9][a-z0-9._-]*$", study)) && study != ".."])
+    error_message = "studies must be a non-empty list of lower-case study names (letters, digits, . _ -; no commas, slashes or spaces), as the checkpoint's paths spell them."
   }
 }
 
@@ -87,6 +139,17 @@ variable "fetch_concurrency" {
   }
 }
 
+variable "list_concurrency" {
+  description = "Concurrent S3 listings (LIST_CONCURRENCY): the source prefix is listed in parallel by sub-prefix."
+  type        = number
+  default     = 8
+
+  validation {
+    condition     = var.list_concurrency >= 1 && var.list_concurrency <= 64 && floor(var.list_concurrency) == var.list_concurrency
+    error_message = "list_concurrency must be a whole number from 1 to 64."
+  }
+}
+
 variable "log_level" {
   description = "Level of the function's Powertools logger (POWERTOOLS_LOG_LEVEL)."
   type        = string
@@ -101,6 +164,17 @@ variable "log_level" {
 # ---------------------------------------------------------------------------------------------
 # The function and its layers
 # ---------------------------------------------------------------------------------------------
+
+variable "architecture" {
+  description = "Instruction set of the function and the layers: x86_64, or arm64 (about 20 % cheaper per GB-second). Build the zips for it: bin/package --arch arm64."
+  type        = string
+  default     = "x86_64"
+
+  validation {
+    condition     = contains(["x86_64", "arm64"], var.architecture)
+    error_message = "architecture must be x86_64 or arm64."
+  }
+}
 
 variable "memory_size" {
   description = "Memory of the function in MB (CPU grows with it)."
@@ -146,7 +220,7 @@ variable "artifact_bucket" {
 }
 
 variable "artifact_key_prefix" {
-  description = "Key prefix of the uploaded zips in artifact_bucket; the zips go to <prefix><name>/<zip file name>."
+  description = "Key prefix of the uploaded zips in artifact_bucket; the zips go to <prefix><name>-<environment>/<zip file name>."
   type        = string
   default     = "lambda-artifacts/"
 
@@ -157,7 +231,7 @@ variable "artifact_key_prefix" {
 }
 
 variable "powertools_layer_arn" {
-  description = "Existing layer version ARN to use instead of building dist/powertools_layer.zip, e.g. the public arn:aws:lambda:{region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python312-x86_64:{version}. Null builds the layer."
+  description = "Existing layer version ARN to use instead of building dist/powertools_layer.zip, e.g. the public arn:aws:lambda:{region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python312-{x86_64|arm64}:{version} (of var.architecture). Null builds the layer."
   type        = string
   default     = null
 
@@ -168,7 +242,7 @@ variable "powertools_layer_arn" {
 }
 
 variable "data_processing_layer_arn" {
-  description = "Existing layer version ARN (pydantic, polars, obstore for python3.12 x86_64) to use instead of building dist/data_processing_layer.zip. Null builds the layer."
+  description = "Existing layer version ARN (pydantic, polars, obstore for python3.12 on var.architecture) to use instead of building dist/data_processing_layer.zip. Null builds the layer."
   type        = string
   default     = null
 

@@ -16,6 +16,7 @@ import sys
 import tomllib
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from build_files import (
     Target,
@@ -78,6 +79,8 @@ def check_pants_toml(_: list[Target]) -> list[str]:
         problems.append("pants.toml: [python] needs interpreter_constraints ['==3.12.*'] and enable_resolves")
     if python.get("resolves", {}).get("python-default") != "3rdparty/python/python-default.lock":
         problems.append("pants.toml: resolve python-default must lock to 3rdparty/python/python-default.lock")
+    if not str(python.get("resolver_manylinux", "")).startswith("manylinux_2_"):
+        problems.append("pants.toml: [python].resolver_manylinux must name the Lambda glibc (manylinux_2_NN)")
     for constraints in python.get("resolves_to_constraints_file", {}).values():
         if not (ROOT / constraints).is_file():
             problems.append(f"pants.toml: constraints file {constraints} does not exist")
@@ -164,6 +167,46 @@ def check_constraints(_: list[Target]) -> list[str]:
     ]
 
 
+def lockfile_metadata(path: Path) -> dict[str, Any]:
+    """The JSON between the BEGIN/END PANTS LOCKFILE METADATA lines of a Pants lockfile header."""
+    lines, inside = [], False
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if "END PANTS LOCKFILE METADATA" in line:
+            break
+        if inside:
+            lines.append(line.removeprefix("//"))
+        inside = inside or "BEGIN PANTS LOCKFILE METADATA" in line
+    return dict(json.loads("\n".join(lines)))
+
+
+def check_lockfile(targets: list[Target]) -> list[str]:
+    """The committed lock is one Pants 2.17 and 2.29 both accept as current: the header they check
+    (requirements, constraints, manylinux, interpreter constraints) matches this repository."""
+    path = THIRD_PARTY / "python-default.lock"
+    try:
+        header = lockfile_metadata(path)
+    except (OSError, json.JSONDecodeError) as error:
+        return [f"{path.relative_to(ROOT)}: no readable lockfile header ({error})"]
+    config = tomllib.loads((ROOT / "pants.toml").read_text(encoding="utf-8"))["python"]
+    requirements = {
+        line for source in requirement_sources(targets).values() for line in requirement_names(source).values()
+    }
+    constraints = {f"{name}=={version}" for name, version in pinned_versions(THIRD_PARTY / "constraints.txt").items()}
+    expected = {
+        "version": 3,
+        "valid_for_interpreter_constraints": [f"CPython{c}" for c in config["interpreter_constraints"]],
+        "generated_with_requirements": sorted(requirements),
+        "manylinux": config["resolver_manylinux"],
+        "requirement_constraints": sorted(constraints),
+    }
+    return [
+        f"python-default.lock: {key} is {header.get(key)!r}, expected {value!r} (run `bin/check-pants --pants"
+        " generate-lockfiles`)"
+        for key, value in expected.items()
+        if (sorted(header.get(key) or []) if isinstance(value, list) else header.get(key)) != value
+    ]
+
+
 def layer_requirements(targets: list[Target], layer: str) -> set[str]:
     target = package_targets(targets).get(f"python_aws_lambda_layer:{layer}")
     deps = target.fields.get("dependencies", []) if target else []
@@ -178,12 +221,23 @@ def check_layers_match_bin_package(targets: list[Target]) -> list[str]:
         if listed != declared:
             problems.append(f"layer {layer}: BUILD has {sorted(declared)}, bin/package {array} {sorted(listed)}")
     runtime = {canonical(n) for n in bash_array(BIN_PACKAGE, "RUNTIME_PROVIDED") or []}
-    powertools = package_targets(targets).get("python_aws_lambda_layer:powertools")
-    args = powertools.fields.get("pex_build_extra_args", []) if powertools else []
-    excluded = {canonical(a.removeprefix("--exclude=")) for a in args if a.startswith("--exclude=")}
-    if excluded != runtime:
-        problems.append(f"powertools layer excludes {sorted(excluded)}, bin/package RUNTIME_PROVIDED {sorted(runtime)}")
+    shipped = {canonical(n) for n in bash_array(BIN_PACKAGE, "SHIPPED_BY_POWERTOOLS") or []}
+    # What each layer leaves out: the powertools layer what the runtime provides (aws-xray-sdk pulls
+    # botocore), data_processing what the powertools layer ships (nothing there pulls boto3).
+    for layer, expected, source in (
+        ("powertools", runtime, "RUNTIME_PROVIDED"),
+        ("data_processing", shipped, "SHIPPED_BY_POWERTOOLS"),
+    ):
+        excluded = layer_excludes(targets, layer)
+        if excluded != expected:
+            problems.append(f"{layer} layer excludes {sorted(excluded)}, bin/package {source} {sorted(expected)}")
     return problems
+
+
+def layer_excludes(targets: list[Target], layer: str) -> set[str]:
+    target = package_targets(targets).get(f"python_aws_lambda_layer:{layer}")
+    args = target.fields.get("pex_build_extra_args", []) if target else []
+    return {canonical(a.removeprefix("--exclude=")) for a in args if a.startswith("--exclude=")}
 
 
 def closure(names: Iterable[str]) -> set[str]:
@@ -274,6 +328,7 @@ CHECKS: list[Callable[[list[Target]], list[str]]] = [
     check_handler,
     check_requirement_addresses,
     check_constraints,
+    check_lockfile,
     check_layers_match_bin_package,
     check_imports_covered,
     check_build_file_coverage,

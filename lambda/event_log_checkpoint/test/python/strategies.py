@@ -24,7 +24,7 @@ aware_datetimes = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetim
 
 
 @st.composite
-def event_dicts(draw: st.DrawFn, **fixed: Any) -> dict[str, Any]:
+def event_dicts(draw: st.DrawFn, /, **fixed: Any) -> dict[str, Any]:
     """A valid event as the producer writes it (JSON-ready values)."""
     is_form = draw(st.booleans())
     fields: dict[str, Any] = {

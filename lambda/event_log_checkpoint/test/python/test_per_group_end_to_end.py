@@ -61,8 +61,8 @@ def rows(s3_client, bucket: str, key: str) -> pl.DataFrame:  # type: ignore[no-u
 
 
 def test_three_studies_by_three_datatypes_are_nine_objects_of_the_full_schema(
-    connector: S3Connector, bucket: str, s3_client
-) -> None:  # type: ignore[no-untyped-def]
+    connector: S3Connector, bucket: str, s3_client: Any
+) -> None:
     upload(connector.store(bucket), [*nine_groups(), group_file("DVCID", "form", "UPPER")])
     summary = run(bucket, connector)
     objects = etags(s3_client, bucket)
@@ -75,8 +75,8 @@ def test_three_studies_by_three_datatypes_are_nine_objects_of_the_full_schema(
 
 
 def test_a_late_file_and_a_rewritten_key_change_only_their_group_and_a_rerun_writes_nothing(
-    connector: S3Connector, bucket: str, s3_client
-) -> None:  # type: ignore[no-untyped-def]
+    connector: S3Connector, bucket: str, s3_client: Any
+) -> None:
     files = nine_groups()
     upload(connector.store(bucket), files)
     run(bucket, connector)
@@ -95,8 +95,8 @@ def test_a_late_file_and_a_rewritten_key_change_only_their_group_and_a_rerun_wri
 
 @pytest.mark.parametrize("same_group", [True, False])
 def test_two_concurrent_runs_over_disjoint_files_lose_nothing(
-    connector: S3Connector, bucket: str, s3_client, same_group: bool
-) -> None:  # type: ignore[no-untyped-def]
+    connector: S3Connector, bucket: str, s3_client: Any, same_group: bool
+) -> None:
     upload(connector.store(bucket), nine_groups(1))
     run(bucket, connector)
     other = ("adrc", "form") if same_group else ("leads", "gwas")
@@ -129,8 +129,8 @@ def test_two_concurrent_runs_over_disjoint_files_lose_nothing(
 
 
 def test_one_groups_denied_write_is_207_the_others_are_written_and_the_next_run_completes(
-    connector: S3Connector, bucket: str, s3_client, restricted_credentials: RestrictedCredentials
-) -> None:  # type: ignore[no-untyped-def]
+    connector: S3Connector, bucket: str, s3_client: Any, restricted_credentials: RestrictedCredentials
+) -> None:
     upload(connector.store(bucket), nine_groups())
     denied_key = f"arn:aws:s3:::{bucket}/prod/checkpoints/leads/gwas/*"
     keys = restricted_credentials.deny(["s3:PutObject"], resources=(denied_key,))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import polars as pl
 import pytest
@@ -220,7 +220,11 @@ def test_a_time_budget_defers_files_and_runs_converge_on_the_full_result() -> No
     budgets = []
     while True:
         budget = iter(range(3))  # three fetches a run
-        summary = world.run(keep_going=lambda budget=budget: next(budget, None) is not None)
+
+        def keep_going(remaining: Iterator[int] = budget) -> bool:
+            return next(remaining, None) is not None
+
+        summary = world.run(keep_going=keep_going)
         budgets.append((summary.files_fetched, summary.files_deferred, summary.complete))
         assert summary.files_listed == summary.files_unchanged + summary.files_fetched + summary.files_deferred
         if summary.complete:

@@ -43,8 +43,8 @@ def checkpoint_rows(s3_client, bucket: str) -> pl.DataFrame:  # type: ignore[no-
 
 
 def test_first_run_ingests_every_valid_file_and_reports_the_rest(
-    connector: S3Connector, bucket: str, s3_client
-) -> None:  # type: ignore[no-untyped-def]
+    connector: S3Connector, bucket: str, s3_client: Any
+) -> None:
     broken = LogFile("prod/log-submit-20240115-100000-42-ingest-form-X-01.json", b"{oops")
     upload(connector.store(bucket), [*visits(5), broken, LogFile("prod/.keep", b"")])
     summary = run(config_for(bucket), connector)
@@ -84,7 +84,7 @@ def test_rewritten_key_adds_a_version_and_keeps_the_first(connector: S3Connector
 def test_rerun_without_change_fetches_nothing_and_leaves_the_checkpoint_untouched(
     connector: S3Connector,
     bucket: str,
-    s3_client,  # type: ignore[no-untyped-def]
+    s3_client: Any,
 ) -> None:
     upload(connector.store(bucket), [*visits(4), LogFile("prod/log-submit-20240101.json", b"[]")])
     run(config_for(bucket), connector)
@@ -115,8 +115,8 @@ def test_a_failed_file_is_fetched_again_only_when_rewritten(connector: S3Connect
 def test_two_concurrent_runs_over_disjoint_new_files_lose_nothing(
     connector: S3Connector,
     bucket: str,
-    s3_client,
-    json_logs,  # type: ignore[no-untyped-def]
+    s3_client: Any,
+    json_logs: Any,
 ) -> None:
     upload(connector.store(bucket), visits(3, "a/") + visits(3, "b/", start=3))
     run(config_for(bucket, "a/"), connector)
@@ -149,8 +149,8 @@ def test_two_concurrent_runs_over_disjoint_new_files_lose_nothing(
 
 
 def test_unreadable_checkpoint_stops_the_run_and_is_not_overwritten(
-    connector: S3Connector, bucket: str, s3_client
-) -> None:  # type: ignore[no-untyped-def]
+    connector: S3Connector, bucket: str, s3_client: Any
+) -> None:
     s3_client.put_object(Bucket=bucket, Key=CHECKPOINT_KEY, Body=b"not parquet at all")
     upload(connector.store(bucket), visits(2))
     with pytest.raises(CheckpointUnreadable):
@@ -174,9 +174,9 @@ def test_sandbox_files_are_skipped_by_default_and_counted(connector: S3Connector
 def test_partial_failure_keeps_the_valid(
     connector: S3Connector,
     bucket: str,
-    s3_client,
+    s3_client: Any,
     good: list[dict[str, Any]],
-    bad: int,  # type: ignore[no-untyped-def]
+    bad: int,
 ) -> None:
     prefix = f"p14-{datetime.now(UTC).timestamp()}/"
     files = [

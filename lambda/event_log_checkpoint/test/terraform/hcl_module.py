@@ -1,4 +1,5 @@
-"""The module's .tf files parsed with python-hcl2, and constants read from the Lambda package's source."""
+"""The module's .tf and .tfvars files parsed with python-hcl2, and constants read from the Lambda
+package's source (by AST, without importing it: its dependencies are not installed here)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,13 @@ from hcl2.utils import SerializationOptions
 MODULE_DIR = Path(__file__).resolve().parents[2]
 REPO_ROOT = MODULE_DIR.parents[1]
 PACKAGE_DIR = MODULE_DIR / "src" / "python" / "checkpoint_lambda"
+STATE_BUCKET_DIR = MODULE_DIR / "state_bucket"
+ENVIRONMENTS = ("dev", "staging", "prod")
+#: Files the module's locals read, relative to the module (the console copies them).
+LOCALS_FILES = (
+    "src/python/checkpoint_lambda/version.py",
+    "src/python/checkpoint_analytics/sql/views/current_events.sql",
+)
 
 _LOCAL_REF = re.compile(r"^\$\{local\.([A-Za-z_][A-Za-z0-9_]*)\}$")
 # Plain values: strings without their quotes, blocks as lists of dicts, no comments.
@@ -91,14 +99,19 @@ class ConsoleResult:
     invalid_variables: bool
     stderr: str
 
+    @property
+    def errors(self) -> str:
+        """Terraform's diagnostics on one line, without the box drawing."""
+        return " ".join(self.stderr.replace("│", " ").split())
+
 
 #: The `console` fixture: console(*expressions, **variable_values) -> ConsoleResult.
 Console = Callable[..., ConsoleResult]
 
 
 def module_constants(module: str) -> dict[str, ast.expr]:
-    """The top-level assignments of a checkpoint_lambda module, read without importing it (no polars here)."""
-    tree = ast.parse((PACKAGE_DIR / f"{module}.py").read_text(encoding="utf-8"))
+    """The top-level assignments of a module (dotted, e.g. checkpoint_lambda.config), read without importing it."""
+    tree = ast.parse(module_path(module).read_text(encoding="utf-8"))
     constants: dict[str, ast.expr] = {}
     for node in tree.body:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
@@ -106,3 +119,68 @@ def module_constants(module: str) -> dict[str, ast.expr]:
         elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
             constants[node.target.id] = node.value
     return constants
+
+
+def tfvars(path: Path) -> dict[str, Any]:
+    """A .tfvars (or .tfbackend) file's assignments as plain values."""
+    with path.open(encoding="utf-8") as handle:
+        values: dict[str, Any] = hcl2.load(handle, serialization_options=_PLAIN)
+    return values
+
+
+def env_tfvars(environment: str) -> dict[str, Any]:
+    return tfvars(MODULE_DIR / f"terraform.{environment}.tfvars")
+
+
+def package_module_defining(name: str) -> str:
+    """The dotted module of checkpoint_lambda whose top level defines `name` (class, function or constant).
+
+    Found by reading the sources, so these tests follow the package when its modules move.
+    """
+    found = []
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in tree.body:
+            targets: list[ast.expr] = []
+            if isinstance(node, ast.Assign):
+                targets = node.targets
+            elif isinstance(node, ast.AnnAssign):
+                targets = [node.target]
+            names = {t.id for t in targets if isinstance(t, ast.Name)}
+            if isinstance(node, ast.ClassDef | ast.FunctionDef):
+                names.add(node.name)
+            if name in names:
+                found.append(path)
+    assert len(found) == 1, f"expected one module of checkpoint_lambda defining {name}, found {found}"
+    relative = found[0].relative_to(PACKAGE_DIR.parent).with_suffix("")
+    return ".".join(relative.parts)
+
+
+def string_tuple(module: str, name: str) -> tuple[str, ...]:
+    """A module-level tuple of string constants, or of names bound to string constants."""
+    constants = module_constants(module)
+    value = constants[name]
+    assert isinstance(value, ast.Tuple), ast.dump(value)
+    strings = []
+    for element in value.elts:
+        constant = constants[element.id] if isinstance(element, ast.Name) else element
+        assert isinstance(constant, ast.Constant), ast.dump(constant)
+        assert isinstance(constant.value, str)
+        strings.append(constant.value)
+    return tuple(strings)
+
+
+def enum_values(module: str, class_name: str) -> list[str]:
+    """The string values of an enum class's members, in order."""
+    tree = ast.parse(module_path(module).read_text(encoding="utf-8"))
+    (enum,) = [node for node in tree.body if isinstance(node, ast.ClassDef) and node.name == class_name]
+    return [
+        node.value.value
+        for node in enum.body
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+    ]
+
+
+def module_path(module: str) -> Path:
+    """The source file of a dotted module of checkpoint_lambda (e.g. checkpoint_lambda.config)."""
+    return PACKAGE_DIR.parent / (module.replace(".", "/") + ".py")

@@ -1,8 +1,8 @@
-"""The Terraform is wired to the code: handler, environment, artifacts, IAM scope, schedule, alarms, table.
+"""The Terraform is wired to the code: handler, environment, artifacts, aliases, IAM, schedule, alarms, table.
 
-Terraform's providers cannot be downloaded here, so nothing is planned: these tests read the
-parsed HCL, compare it with the Lambda package's own constants, and evaluate the locals (the
-failure-record rule, the table location) with `terraform console`.
+These tests read the parsed HCL, compare it with the Lambda package's own source (read, not
+imported), and evaluate the locals with `terraform console`. bin/check-terraform also runs the
+real `terraform validate` and `plan` for every environment.
 """
 
 from __future__ import annotations
@@ -12,10 +12,17 @@ import os
 from typing import Any
 
 import pytest
-from hcl_module import MODULE_DIR, REPO_ROOT, Config, Console, module_constants
 
-from checkpoint_lambda.config import CONFIG_ENV_VARS, RunConfig
-from checkpoint_lambda.domain.layout import SingleObject
+from hcl_module import (
+    MODULE_DIR,
+    REPO_ROOT,
+    Config,
+    Console,
+    module_constants,
+    module_path,
+    package_module_defining,
+    string_tuple,
+)
 
 HANDLER = "checkpoint_lambda.entrypoints.lambda_function.lambda_handler"
 ARTIFACTS = {
@@ -23,21 +30,25 @@ ARTIFACTS = {
     "powertools": "dist/powertools_layer.zip",
     "data_processing": "dist/data_processing_layer.zip",
 }
-# Config names Terraform must not set: Lambda sets the region itself; the endpoint is for local runs.
-# The per-group layout and the listing concurrency keep the code's defaults here.
-NOT_FROM_TERRAFORM = {
+# Every name the function reads from its environment, besides Powertools' own POWERTOOLS_*.
+READ_BY_FUNCTION = {
+    "SOURCE_BUCKET",
+    "SOURCE_PREFIX",
+    "CHECKPOINT_BUCKET",
+    "CHECKPOINT_KEY",
+    "CHECKPOINT_KEY_TEMPLATE",
+    "INCLUDE_SANDBOX",
+    "FETCH_CONCURRENCY",
+    "LIST_CONCURRENCY",
+    "AWS_ENDPOINT_URL",
     "AWS_REGION",
     "AWS_DEFAULT_REGION",
-    "AWS_ENDPOINT_URL",
-    "CHECKPOINT_KEY_TEMPLATE",
-    "LIST_CONCURRENCY",
 }
-REQUIRED_ENV = {"SOURCE_BUCKET", "SOURCE_PREFIX", "CHECKPOINT_BUCKET", "CHECKPOINT_KEY"}
+# Names Terraform must not set: Lambda sets the region itself; the endpoint is for local runs.
+NOT_FROM_TERRAFORM = {"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL"}
+# Exactly one of the two checkpoint names, by layout.
+LAYOUT_NAMES = {"CHECKPOINT_KEY", "CHECKPOINT_KEY_TEMPLATE"}
 SOURCE_BUCKET_ARN = "arn:aws:s3:::${var.source_bucket}"
-CHECKPOINT_OBJECT_ARNS = [
-    "arn:aws:s3:::${var.checkpoint_bucket}/${var.checkpoint_key}",
-    "arn:aws:s3:::${var.checkpoint_bucket}/${local.failure_record_key}",
-]
 POLARS_TO_GLUE = {"String": "string", "Int64": "bigint", "Date": "date", "Datetime": "timestamp"}
 
 
@@ -64,8 +75,9 @@ def test_runtime_and_handler_match_the_package(tf: Config) -> None:
     function = _function(tf)
     assert tf.resolve(function["runtime"]) == "python3.12"
     assert tf.resolve(function["handler"]) == HANDLER
-    module_path, _, function_name = HANDLER.rpartition(".")
-    source = MODULE_DIR / "src" / "python" / (module_path.replace(".", "/") + ".py")
+    module, _, function_name = HANDLER.rpartition(".")
+    source = module_path(module)
+    assert source.is_file(), f"the handler's module {module} is not in the package"
     defined = {
         node.name for node in ast.parse(source.read_text(encoding="utf-8")).body if isinstance(node, ast.FunctionDef)
     }
@@ -81,14 +93,50 @@ def test_memory_timeout_defaults_and_active_tracing(tf: Config) -> None:
     assert function["tracing_config"] == [{"mode": "Active"}]
 
 
-def test_environment_names_are_the_config_names(tf: Config) -> None:
-    environment = tf.resolve(_function(tf)["environment"][0]["variables"])
+def test_architecture_is_one_variable_for_the_function_and_its_layers(tf: Config, console: Console) -> None:
+    assert _function(tf)["architectures"] == ["${var.architecture}"]
+    assert tf.resource("aws_lambda_layer_version", "built")["compatible_architectures"] == ["${var.architecture}"]
+    assert tf.variables["architecture"]["default"] == "x86_64"
+    assert console("var.architecture", architecture="arm64").values == ["arm64"]
+    refused = console("var.architecture", architecture="aarch64")
+    assert refused.invalid_variables
+    assert "architecture must be x86_64 or arm64" in refused.errors
+
+
+def test_environment_names_are_the_ones_the_function_reads(tf: Config) -> None:
+    """In both layouts: every name is read by the code, and every name it reads (but the region and
+    the local endpoint) is set; the layouts differ only in CHECKPOINT_KEY vs CHECKPOINT_KEY_TEMPLATE."""
+    assert _function(tf)["environment"][0]["variables"] == "${local.lambda_environment}"
+    expression = tf.locals["lambda_environment"]
+    settable = READ_BY_FUNCTION - NOT_FROM_TERRAFORM
+    for name in settable - LAYOUT_NAMES | {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_LOG_LEVEL"}:
+        assert f"{name} = " in expression, f"{name} is not set"
+    assert "CHECKPOINT_KEY_TEMPLATE = var.checkpoint_key_template" in expression
+    assert "CHECKPOINT_KEY = var.checkpoint_key" in expression
+    # The names the package itself lists as the ones it reads.
+    code_reads = set(string_tuple(package_module_defining("CONFIG_ENV_VARS"), "CONFIG_ENV_VARS"))
+    assert code_reads == READ_BY_FUNCTION
+
+
+@pytest.mark.parametrize("layout", ["template", "single_key"])
+def test_environment_values_per_layout(console: Console, layout: str) -> None:
+    single = layout == "single_key"
+    kwargs: dict[str, str | None] = (
+        {"checkpoint_key": "a/events/checkpoint.parquet", "checkpoint_key_template": None} if single else {}
+    )
+    (environment,) = console("local.lambda_environment", **kwargs).values
     names = set(environment)
     powertools = {name for name in names if name.startswith("POWERTOOLS_")}
-    unread = names - powertools - set(CONFIG_ENV_VARS)
-    assert not unread, f"names the code never reads: {unread}"
-    assert names >= REQUIRED_ENV
-    assert set(CONFIG_ENV_VARS) - names == NOT_FROM_TERRAFORM, "every other name the code reads is set by Terraform"
+    assert names - powertools == READ_BY_FUNCTION - NOT_FROM_TERRAFORM - {
+        "CHECKPOINT_KEY_TEMPLATE" if single else "CHECKPOINT_KEY"
+    }
+    assert environment["POWERTOOLS_SERVICE_NAME"] == "event-log-checkpoint-prod"
+    assert environment["SOURCE_PREFIX"] == "prod/"
+    assert environment["LIST_CONCURRENCY"] == "8"
+    if single:
+        assert environment["CHECKPOINT_KEY"] == "a/events/checkpoint.parquet"
+    else:
+        assert environment["CHECKPOINT_KEY_TEMPLATE"] == "prod/checkpoints/{study}/{datatype}/events.parquet"
 
 
 def test_code_and_layers_come_from_bin_package_outputs(tf: Config) -> None:
@@ -109,10 +157,28 @@ def test_code_and_layers_come_from_bin_package_outputs(tf: Config) -> None:
     assert [tf.resolve(runtime) for runtime in layer["compatible_runtimes"]] == ["python3.12"]
 
 
-def test_live_alias_points_at_the_published_version(tf: Config) -> None:
-    alias = tf.resource("aws_lambda_alias", "live")
-    assert alias["name"] == "live"
-    assert alias["function_version"] == "${aws_lambda_function.this.version}"
+def test_artifacts_of_each_environment_have_their_own_keys(console: Console) -> None:
+    keys = {env: console("local.artifact_keys", environment=env).values[0] for env in ("dev", "prod")}
+    assert keys["prod"]["function"] == "lambda-artifacts/event-log-checkpoint-prod/checkpoint_lambda.zip"
+    assert keys["dev"]["data_processing"] == "lambda-artifacts/event-log-checkpoint-dev/data_processing_layer.zip"
+
+
+def test_release_comes_from_the_packages_version(tf: Config, console: Console) -> None:
+    constants = module_constants("checkpoint_lambda.version")
+    version = ast.literal_eval(constants["VERSION"])
+    assert console("local.release").values == [version]
+    function = _function(tf)
+    assert function["description"] == "${local.function_description}"
+    assert function["tags"] == {"Release": "${local.release}"}
+    (description,) = console("local.function_description").values
+    assert description.startswith(f"Release {version} (prod): ")
+    assert len(description) <= 256, "Lambda's limit"
+    long_bucket = "b" * 63
+    (capped,) = console(
+        "local.function_description", source_bucket=long_bucket, checkpoint_bucket=long_bucket, source_prefix="p" * 90
+    ).values
+    assert len(capped) == 256, "cut at Lambda's limit"
+    assert "${local.release}" in tf.resource("aws_lambda_alias", "candidate")["description"]
 
 
 def test_built_layers_are_the_ones_not_given_as_arns(console: Console) -> None:
@@ -131,6 +197,28 @@ def test_built_layers_are_the_ones_not_given_as_arns(console: Console) -> None:
         ["data_processing", "function", "powertools"],
     ]
     assert both_given.values == [[], ["function"]]
+
+
+# --- aliases: staged promotion -------------------------------------------------------------------
+
+
+def test_candidate_follows_every_publish_and_live_is_left_to_bin_promote(tf: Config) -> None:
+    candidate = tf.resource("aws_lambda_alias", "candidate")
+    assert candidate["name"] == "candidate"
+    assert candidate["function_version"] == "${aws_lambda_function.this.version}"
+    assert "lifecycle" not in candidate, "every apply moves candidate"
+    live = tf.resource("aws_lambda_alias", "live")
+    assert live["name"] == "live"
+    # Created at the first version; after that Terraform never moves it (nor undoes bin/promote).
+    (lifecycle,) = live["lifecycle"]
+    assert {"function_version", "description"} <= set(lifecycle["ignore_changes"])
+
+
+def test_bin_promote_names_the_same_aliases_and_function() -> None:
+    script = (REPO_ROOT / "bin" / "promote").read_text(encoding="utf-8")
+    assert "--name candidate" in script or 'CANDIDATE_ALIAS="candidate"' in script
+    assert 'LIVE_ALIAS="live"' in script
+    assert "event-log-checkpoint-$ENVIRONMENT" in script
 
 
 # --- IAM -----------------------------------------------------------------------------------------
@@ -166,14 +254,13 @@ def test_source_objects_are_read_only_under_the_prefix(tf: Config) -> None:
 def test_checkpoint_and_failure_record_are_the_only_writable_objects(tf: Config) -> None:
     statements = _statements(tf, "lambda")
     assert sorted(statements["ReadWriteCheckpoint"]["actions"]) == ["s3:GetObject", "s3:PutObject"]
-    assert statements["ReadWriteCheckpoint"]["resources"] == CHECKPOINT_OBJECT_ARNS
+    checkpoint_arns = statements["ReadWriteCheckpoint"]["resources"]
+    assert "local.checkpoint_object_keys" in checkpoint_arns
+    assert "arn:aws:s3:::${var.checkpoint_bucket}/${key}" in checkpoint_arns
     writers = {sid for sid, s in statements.items() if any(a.startswith("s3:Put") for a in s["actions"])}
     assert writers == {"ReadWriteCheckpoint"}
-    readers = {sid: s["resources"] for sid, s in statements.items() if "s3:GetObject" in s["actions"]}
-    assert readers == {
-        "ReadSourceObjects": [f"{SOURCE_BUCKET_ARN}/${{var.source_prefix}}*"],
-        "ReadWriteCheckpoint": CHECKPOINT_OBJECT_ARNS,
-    }
+    readers = {sid for sid, s in statements.items() if "s3:GetObject" in s["actions"]}
+    assert readers == {"ReadSourceObjects", "ReadWriteCheckpoint"}
 
 
 def test_only_xray_takes_every_resource(tf: Config) -> None:
@@ -203,28 +290,24 @@ def test_schedule_targets_the_live_alias_with_retries_and_an_encrypted_dead_lett
     assert tf.resource("aws_sqs_queue", "dead_letters")["sqs_managed_sse_enabled"] is True
 
 
-def test_scheduled_input_is_read_as_a_scheduler_event(tf: Config) -> None:
+def test_scheduled_input_is_a_scheduler_event_the_config_recognises(tf: Config) -> None:
     target = tf.resource("aws_scheduler_schedule", "run")["target"][0]
     assert target["input"] == '${jsonencode({source = "aws.scheduler"})}'
-    config = RunConfig.from_event(
-        {"source": "aws.scheduler"},
-        {"SOURCE_BUCKET": "src", "CHECKPOINT_BUCKET": "ckpt", "CHECKPOINT_KEY": "a/checkpoint.parquet"},
-    )
-    assert (config.source_bucket, config.layout) == ("src", SingleObject("a/checkpoint.parquet"))
+    config_source = module_path(package_module_defining("CONFIG_ENV_VARS")).read_text(encoding="utf-8")
+    assert '"aws.scheduler"' in config_source, "the config reads a scheduler event as 'run on the environment'"
 
 
 def test_log_group_keeps_30_days_and_is_the_functions(tf: Config) -> None:
     group = tf.resource("aws_cloudwatch_log_group", "lambda")
     assert group["retention_in_days"] == "${var.log_retention_days}"
     assert tf.variables["log_retention_days"]["default"] == 30
-    assert group["name"] == "/aws/lambda/${var.name}"
+    assert group["name"] == "/aws/lambda/${local.name}"
+    assert _function(tf)["function_name"] == "${local.name}"
     assert _function(tf)["logging_config"][0]["log_group"] == "${aws_cloudwatch_log_group.lambda.name}"
 
 
 def test_alarms_watch_errors_run_failed_duration_and_events_failed(tf: Config) -> None:
-    observability = module_constants("observability")
-    service = ast.literal_eval(module_constants("config")["DEFAULT_SERVICE_NAME"])
-    namespace = ast.literal_eval(observability["METRICS_NAMESPACE"])
+    namespace = ast.literal_eval(module_constants(package_module_defining("METRICS_NAMESPACE"))["METRICS_NAMESPACE"])
     for metric in ("Errors", "Duration"):
         alarm = _alarm_on(tf, metric)
         assert (alarm["namespace"], alarm["dimensions"]) == (
@@ -234,7 +317,9 @@ def test_alarms_watch_errors_run_failed_duration_and_events_failed(tf: Config) -
     for metric in ("RunFailed", "EventsFailed"):
         alarm = _alarm_on(tf, metric)
         assert tf.resolve(alarm["namespace"]) == namespace
-        assert {key: tf.resolve(value) for key, value in alarm["dimensions"].items()} == {"service": service}
+        # The dimension the function emits: its POWERTOOLS_SERVICE_NAME.
+        assert alarm["dimensions"] == {"service": "${local.service_name}"}
+    assert "POWERTOOLS_SERVICE_NAME = local.service_name" in tf.locals["lambda_environment"]
     assert _alarm_on(tf, "EventsFailed")["threshold"] == "${var.events_failed_alarm_threshold}"
     assert _alarm_on(tf, "Errors")["threshold"] == 0
     assert _alarm_on(tf, "RunFailed")["threshold"] == 0
@@ -242,14 +327,34 @@ def test_alarms_watch_errors_run_failed_duration_and_events_failed(tf: Config) -
     for name, alarm in tf.resources_of("aws_cloudwatch_metric_alarm").items():
         assert alarm["alarm_actions"] == ["${var.alarm_sns_topic_arn}"], name
         assert alarm["comparison_operator"] == "GreaterThanThreshold", name
+        assert alarm["alarm_name"].startswith("${local.name}-"), name
 
 
-def test_metric_names_alarmed_on_are_emitted_by_the_handler(tf: Config) -> None:
-    source = (MODULE_DIR / "src" / "python" / "checkpoint_lambda" / "entrypoints" / "lambda_function.py").read_text(
-        encoding="utf-8"
-    )
-    strings = {node.value for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Constant)}
-    assert {"RunFailed", "EventsFailed"} <= strings
+@pytest.mark.parametrize("environment", ["dev", "staging", "prod"])
+def test_each_environment_alarms_on_its_own_service(console: Console, environment: str) -> None:
+    service, variables = console("local.service_name", "local.lambda_environment", environment=environment).values
+    assert service == f"event-log-checkpoint-{environment}"
+    assert variables["POWERTOOLS_SERVICE_NAME"] == service
+
+
+def test_service_name_is_not_hard_coded_in_the_package() -> None:
+    """Powertools' service is whatever POWERTOOLS_SERVICE_NAME says; nothing passes a fixed one."""
+    observability = module_path(package_module_defining("metrics")).read_text(encoding="utf-8")
+    assert 'service="event-log-checkpoint"' not in observability.replace(" ", "")
+
+
+def test_metric_names_alarmed_on_are_emitted_by_the_package(tf: Config) -> None:
+    strings = set()
+    for path in (MODULE_DIR / "src" / "python" / "checkpoint_lambda").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        strings |= {node.value for node in ast.walk(tree) if isinstance(node, ast.Constant)}
+    alarmed = {
+        body["metric_name"]
+        for body in tf.resources_of("aws_cloudwatch_metric_alarm").values()
+        if tf.resolve(body["namespace"]) == "EventLogCheckpoint"
+    }
+    assert alarmed == {"RunFailed", "EventsFailed"}
+    assert alarmed <= strings
 
 
 def test_duration_alarm_fires_at_80_percent_of_the_timeout(console: Console) -> None:
@@ -261,8 +366,8 @@ def test_duration_alarm_fires_at_80_percent_of_the_timeout(console: Console) -> 
 
 
 def _schema_types() -> dict[str, str]:
-    """CHECKPOINT_SCHEMA's columns and Glue types, read from domain/schema.py's source (no polars here)."""
-    constants = module_constants("domain/schema")
+    """CHECKPOINT_SCHEMA's columns and Glue types, read from the schema's source (no polars here)."""
+    constants = module_constants(package_module_defining("CHECKPOINT_SCHEMA"))
 
     def glue_type(expr: ast.expr) -> str:
         if isinstance(expr, ast.Name):
@@ -282,10 +387,17 @@ def _schema_types() -> dict[str, str]:
     return columns
 
 
-def test_glue_table_has_the_checkpoint_columns_and_types(tf: Config) -> None:
-    descriptor = tf.resource("aws_glue_catalog_table", "visit_events")["storage_descriptor"][0]
-    columns = {column["name"]: column["type"] for column in descriptor["columns"]}
-    assert list(columns.items()) == list(_schema_types().items())
+def test_glue_columns_are_the_checkpoint_schema(console: Console) -> None:
+    (columns,) = console("local.checkpoint_columns").values
+    assert [(column["name"], column["type"]) for column in columns] == list(_schema_types().items())
+
+
+def test_glue_table_columns_and_partition_keys_come_from_the_locals(tf: Config) -> None:
+    table = tf.resource("aws_glue_catalog_table", "visit_events")
+    descriptor = table["storage_descriptor"][0]
+    assert descriptor["dynamic"][0]["columns"]["for_each"] == "${local.table_data_columns}"
+    assert table["dynamic"][0]["partition_keys"]["for_each"] == "${local.partition_columns}"
+    assert table["parameters"] == "${local.table_parameters}"
     assert "ParquetHiveSerDe" in descriptor["ser_de_info"][0]["serialization_library"]
     assert descriptor["location"] == "${local.checkpoint_table_location}"
 
@@ -296,62 +408,32 @@ def test_athena_workgroup_writes_results_to_the_variable(tf: Config) -> None:
     assert configuration["enforce_workgroup_configuration"] is True
 
 
-@pytest.mark.parametrize(
-    "checkpoint_key",
-    [
-        "checkpoints/visit-events/checkpoint.parquet",
-        "a/events/checkpoint",
-        "a/b.c/x.tar.gz",
-        "x/.parquet",
-        "deep/er/still/ckpt.parquet",
-    ],
-)
-def test_failure_record_and_table_location_follow_the_codes_rule(console: Console, checkpoint_key: str) -> None:
-    result = console(
-        "local.failure_record_key",
-        "local.checkpoint_table_location",
-        checkpoint_bucket="ckpt-bucket",
-        checkpoint_key=checkpoint_key,
-    )
-    failure_record_key, location = result.values
-    expected = SingleObject(checkpoint_key).failure_record_key
-    assert failure_record_key == expected
-    prefix = location.removeprefix("s3://ckpt-bucket/")
-    assert location.startswith("s3://ckpt-bucket/")
-    assert prefix.endswith("/")
-    assert checkpoint_key.startswith(prefix), "the checkpoint is inside the table's location"
-    assert not failure_record_key.startswith(prefix), "the failure record is outside the table's location"
-
-
-@pytest.mark.parametrize("checkpoint_key", ["checkpoint.parquet", "/a/checkpoint.parquet", "a/events/", "a//b.parquet"])
-def test_checkpoint_key_outside_a_folder_is_refused(console: Console, checkpoint_key: str) -> None:
-    result = console("local.failure_record_key", checkpoint_key=checkpoint_key)
-    assert result.invalid_variables, result.stderr
-    assert "checkpoint_key must name an object inside a folder" in result.stderr.replace("\n", " ").replace("│", "")
-
-
 # --- house style ---------------------------------------------------------------------------------
 
 
 def test_every_variable_and_output_is_typed_and_described(tf: Config) -> None:
-    for name, variable in tf.variables.items():
-        assert variable.get("type"), f"variable {name} has no type"
-        assert variable.get("description"), f"variable {name} has no description"
-    for name, output in tf.outputs.items():
-        assert output.get("description"), f"output {name} has no description"
+    for module in (tf, Config.load(MODULE_DIR / "state_bucket")):
+        for name, variable in module.variables.items():
+            assert variable.get("type"), f"variable {name} has no type"
+            assert variable.get("description"), f"variable {name} has no description"
+        for name, output in module.outputs.items():
+            assert output.get("description"), f"output {name} has no description"
 
 
-def test_terraform_and_aws_provider_are_pinned(tf: Config) -> None:
+def test_terraform_and_aws_provider_are_pinned_and_state_is_remote(tf: Config) -> None:
     (settings,) = tf.blocks["terraform"]
-    assert settings["required_version"].startswith(">=")
+    assert settings["required_version"] == ">= 1.10", "S3-native state locking (use_lockfile)"
     aws = settings["required_providers"][0]["aws"]
     assert aws["source"] == "hashicorp/aws"
     assert aws["version"].startswith("~>")
+    (backend,) = settings["backend"]
+    assert backend["s3"]["use_lockfile"] is True
+    # bucket, key and region come from backend/<env>.s3.tfbackend
+    assert set(backend["s3"]) == {"use_lockfile", "encrypt"}
 
 
-def test_tfvars_example_sets_every_required_variable(console: Console, tf: Config) -> None:
-    required = sorted(name for name, variable in tf.variables.items() if "default" not in variable)
-    result = console("[" + ", ".join(f"var.{name}" for name in required) + "]")
-    assert not result.invalid_variables, result.stderr
-    (values,) = result.values
-    assert all(values), dict(zip(required, values, strict=True))
+def test_provider_tags_name_the_service_and_environment(tf: Config) -> None:
+    (provider,) = tf.blocks["provider"]
+    tags = provider["aws"]["default_tags"][0]["tags"]
+    assert "Service = var.name" in tags
+    assert "Environment = var.environment" in tags

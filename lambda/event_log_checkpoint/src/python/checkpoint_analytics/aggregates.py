@@ -34,12 +34,17 @@ def count_by(rows: pl.LazyFrame, by: Sequence[GroupColumn]) -> pl.LazyFrame:
 def action_counts(rows: pl.LazyFrame, by: Sequence[GroupColumn]) -> pl.LazyFrame:
     """Like `count_by`, plus one count column per action (submit, pass_qc, not_pass_qc, delete)."""
     columns = checked_group_columns(by)
-    counts = [pl.len().cast(pl.Int64).alias("events")] + [
-        (pl.col("action") == action).sum().cast(pl.Int64).alias(name) for action, name in ACTION_COUNT_COLUMNS.items()
-    ]
+    counts = action_count_expressions()
     if not columns:
         return rows.select(counts)
     return rows.group_by(columns).agg(counts).sort(columns, nulls_last=True)
+
+
+def action_count_expressions() -> list[pl.Expr]:
+    """`events` and one count per action, as aggregations (for group_by over any columns)."""
+    return [pl.len().cast(pl.Int64).alias("events")] + [
+        (pl.col("action") == action).sum().cast(pl.Int64).alias(name) for action, name in ACTION_COUNT_COLUMNS.items()
+    ]
 
 
 def checked_group_columns(by: Sequence[GroupColumn]) -> list[str]:

@@ -29,3 +29,15 @@ class CheckpointUnreachable(AnalyticsError):
 
 class NotACheckpoint(AnalyticsError):
     """The file exists but is not parquet, or its columns are not the checkpoint's."""
+
+
+class UnknownCentre(AnalyticsError):
+    """A centre no row of the checkpoint names: a report for it would be empty for a typo."""
+
+
+class InvalidLocation(AnalyticsError, ValueError):
+    """A checkpoint or reference location that cannot be read as given (a malformed template, say)."""
+
+
+class ForeignReference(AnalyticsError):
+    """A reference file whose columns or values are not the reference implementation's (names file and column)."""

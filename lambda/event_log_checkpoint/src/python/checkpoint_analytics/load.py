@@ -1,36 +1,43 @@
-"""Open a checkpoint, local or on S3, as a lazy frame with the checkpoint's exact schema."""
+"""Open a checkpoint as one lazy frame with the checkpoint's exact schema.
+
+A location is one object (`s3://bucket/key`, or a local file) or a template
+(`s3://bucket/prod/checkpoints/{study}/{datatype}/events.parquet`, or a local path with
+the same braces): then every group file under it, or those of one study and/or datatype.
+"""
 
 from __future__ import annotations
 
-import io
-from pathlib import Path
-
 import polars as pl
 
-from checkpoint_analytics.errors import CheckpointNotFound, CheckpointUnreachable, NotACheckpoint
-from checkpoint_lambda.adapters.s3 import S3Connector, S3ObjectStore
-from checkpoint_lambda.config import S3Settings
-from checkpoint_lambda.domain.schema import schema_problems
-from checkpoint_lambda.errors import CheckpointAccessDenied, CheckpointError
-
-S3_SCHEME = "s3://"
+from checkpoint_analytics.errors import CheckpointNotFound, NotACheckpoint
+from checkpoint_analytics.groups import group_files, is_template
+from checkpoint_analytics.storage import scan_parquet
+from checkpoint_lambda.adapters.s3 import S3Connector
+from checkpoint_lambda.domain.schema import CHECKPOINT_SCHEMA, schema_problems
 
 
-def load_checkpoint(location: str, connector: S3Connector | None = None) -> pl.LazyFrame:
-    """`s3://bucket/key` (fetched whole through the project's S3 access) or a local path; scanned lazily.
+def load_checkpoint(
+    location: str, connector: S3Connector | None = None, *, study: str | None = None, datatype: str | None = None
+) -> pl.LazyFrame:
+    """The checkpoint's rows, scanned lazily, optionally only one study's and/or one datatype's.
 
-    Raises CheckpointNotFound when nothing is there, CheckpointUnreachable when S3 refuses
-    or fails, and NotACheckpoint when the file is not parquet or its columns differ from
-    `CHECKPOINT_SCHEMA`. `connector` defaults to
-    one built from the environment (AWS_ENDPOINT_URL, AWS_REGION, boto3's credentials).
+    Raises CheckpointNotFound when nothing is there (no object, or no group file matches),
+    CheckpointUnreachable when S3 refuses or fails, NotACheckpoint when a file is not parquet
+    or its columns differ from `CHECKPOINT_SCHEMA` (naming the file), InvalidLocation for
+    a malformed template. `connector` defaults to one built from the environment.
     """
-    try:
-        frame = _read_s3(location, connector) if location.startswith(S3_SCHEME) else _scan_local(Path(location))
-        schema = frame.collect_schema()
-    except pl.exceptions.ComputeError as exc:
-        raise NotACheckpoint(f"{location} is not a readable parquet file: {exc}") from exc
-    require_checkpoint_schema(schema, location)
-    return frame
+    if is_template(location):
+        frames = [
+            _checked(group.location, connector)
+            for group in group_files(location, connector, study and study.lower(), datatype)
+        ]
+        if not frames:
+            wanted = ", ".join(f"{k}={v}" for k, v in (("study", study), ("datatype", datatype)) if v is not None)
+            raise CheckpointNotFound(f"no group file matches {location}" + (f" with {wanted}" if wanted else ""))
+        frame = pl.concat(frames, how="vertical")
+    else:
+        frame = _checked(location, connector)
+    return _only(frame, study, datatype)
 
 
 def require_checkpoint_schema(schema: pl.Schema, location: str) -> None:
@@ -40,28 +47,21 @@ def require_checkpoint_schema(schema: pl.Schema, location: str) -> None:
         raise NotACheckpoint(f"{location} is not a checkpoint: " + "; ".join(problems))
 
 
-def split_s3_url(location: str) -> tuple[str, str]:
-    """`s3://bucket/key` → (bucket, key)."""
-    bucket, _, key = location.removeprefix(S3_SCHEME).partition("/")
-    if not bucket or not key or key.endswith("/"):
-        raise CheckpointNotFound(f"{location} does not name an object (expected s3://bucket/key)")
-    return bucket, key
-
-
-def _read_s3(location: str, connector: S3Connector | None) -> pl.LazyFrame:
-    bucket, key = split_s3_url(location)
-    connector = connector or S3Connector(S3Settings.from_env())
+def _checked(location: str, connector: S3Connector | None) -> pl.LazyFrame:
+    """One file scanned, its schema checked, its columns in the checkpoint's order (so groups concatenate)."""
+    frame = scan_parquet(location, connector)
     try:
-        found = S3ObjectStore(connector, bucket, access_denied=CheckpointAccessDenied).read(key)
-    except CheckpointError as exc:
-        raise CheckpointUnreachable(f"cannot read {location}: {exc}") from exc
-    if found is None:
-        raise CheckpointNotFound(f"no checkpoint at {location}")
-    # Scanned, not read: a report decodes only the columns and rows it asks for.
-    return pl.scan_parquet(io.BytesIO(found.data))
+        schema = frame.collect_schema()
+    except pl.exceptions.ComputeError as exc:
+        raise NotACheckpoint(f"{location} is not a readable parquet file: {exc}") from exc
+    require_checkpoint_schema(schema, location)
+    return frame.select(CHECKPOINT_SCHEMA.names())
 
 
-def _scan_local(path: Path) -> pl.LazyFrame:
-    if not path.is_file():
-        raise CheckpointNotFound(f"no checkpoint file at {path}")
-    return pl.scan_parquet(path)
+def _only(frame: pl.LazyFrame, study: str | None, datatype: str | None) -> pl.LazyFrame:
+    """Rows of `study` (compared in lower case, as the checkpoint stores it) and `datatype`, when given."""
+    if study is not None:
+        frame = frame.filter(pl.col("study") == study.lower())
+    if datatype is not None:
+        frame = frame.filter(pl.col("datatype") == datatype)
+    return frame

@@ -50,5 +50,15 @@ class Month:
         """The month's last microsecond: the inclusive upper bound the filters take."""
         return self.end - _MICROSECOND
 
+    def shifted(self, months: int) -> Month:
+        """The month `months` later (earlier when negative)."""
+        index = self.year * 12 + self.month - 1 + months
+        return Month(index // 12, index % 12 + 1)
+
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
+
+
+def months_ending(last: Month, count: int) -> list[Month]:
+    """`count` consecutive months, oldest first, the last being `last`."""
+    return [last.shifted(offset) for offset in range(1 - count, 1)]

@@ -29,7 +29,7 @@ def volume_by_centre(volume: pl.DataFrame, title: str) -> bytes:
         axes.barh(centres, counts, left=left, label=action)
         left = [a + b for a, b in zip(left, counts, strict=True)]
     _finish(figure, axes, title, "events", empty=per_centre.is_empty())
-    return _png(figure)
+    return png(figure)
 
 
 def pass_rate_by_centre(qc: pl.DataFrame, title: str) -> bytes:
@@ -43,7 +43,7 @@ def pass_rate_by_centre(qc: pl.DataFrame, title: str) -> bytes:
     axes.set_yticks(positions, ordered.get_column("center_label").to_list())
     axes.set_xlim(0, 100)
     _finish(figure, axes, title, "pass rate (%)", empty=ordered.is_empty())
-    return _png(figure)
+    return png(figure)
 
 
 def days_to_pass_qc(days: pl.Series, title: str) -> bytes:
@@ -62,11 +62,16 @@ def days_to_pass_qc(days: pl.Series, title: str) -> bytes:
     axes.set_ylabel("visits")
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     _finish(figure, axes, title, "days from visit date to first pass-qc", empty=not values)
-    return _png(figure)
+    return png(figure)
 
 
 def _bar_figure(bars: int) -> tuple[Figure, Axes]:
-    figure = Figure(figsize=(8, max(3.5, 0.28 * bars + 1.5)), dpi=_DPI, layout="constrained")
+    return new_figure(width=8, height=max(3.5, 0.28 * bars + 1.5))
+
+
+def new_figure(width: float, height: float) -> tuple[Figure, Axes]:
+    """A figure (inches) on its own Agg canvas, with one axes: no pyplot state shared between reports."""
+    figure = Figure(figsize=(width, height), dpi=_DPI, layout="constrained")
     FigureCanvasAgg(figure)
     return figure, figure.add_subplot()
 
@@ -80,7 +85,8 @@ def _finish(figure: Figure, axes: Axes, title: str, xlabel: str, *, empty: bool)
         figure.legend(loc="outside lower center", ncols=4, frameon=False)
 
 
-def _png(figure: Figure) -> bytes:
+def png(figure: Figure) -> bytes:
+    """The figure as PNG, without the software tag (so equal figures are equal bytes)."""
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", metadata={"Software": None})
     return buffer.getvalue()

@@ -19,22 +19,35 @@ from checkpoint_analytics.latest import last_per_group
 
 def pass_rate(rows: pl.LazyFrame, by: Sequence[GroupColumn] = ()) -> pl.LazyFrame:
     """`pass_qc`, `not_pass_qc` and `pass_rate` per group of `by` (only groups with a QC event)."""
-    columns = checked_group_columns(by)
-    qc = rows.filter(_is_qc_outcome())
+    return pass_rate_over(rows, checked_group_columns(by))
+
+
+def pass_rate_over(rows: pl.LazyFrame, columns: Sequence[str]) -> pl.LazyFrame:
+    """`pass_rate` grouped by any columns of `rows` (a derived `month`, say), unchecked."""
+    qc = rows.filter(is_qc_outcome())
     counts = [
         (pl.col("action") == PASS_QC).sum().cast(pl.Int64).alias("pass_qc"),
         (pl.col("action") == NOT_PASS_QC).sum().cast(pl.Int64).alias("not_pass_qc"),
     ]
-    grouped = qc.group_by(columns).agg(counts).sort(columns, nulls_last=True) if columns else qc.select(counts)
-    assessed = pl.col("pass_qc") + pl.col("not_pass_qc")
-    rate = pl.when(assessed > 0).then(pl.col("pass_qc") / assessed).otherwise(None).cast(pl.Float64)
-    return grouped.with_columns(rate.alias("pass_rate"))
+    by = list(columns)
+    grouped = qc.group_by(by).agg(counts).sort(by, nulls_last=True) if by else qc.select(counts)
+    return grouped.with_columns(rate_of("pass_qc", "not_pass_qc").alias("pass_rate"))
 
 
-def latest_qc_outcomes(rows: pl.LazyFrame) -> pl.LazyFrame:
-    """Each visit's latest pass-qc or not-pass-qc row (latest = timestamp, then version order)."""
-    qc = rows.filter(_is_qc_outcome())
-    return last_per_group(qc, VISIT_COLUMNS, ROW_ORDER).sort(list(VISIT_COLUMNS), nulls_last=True)
+def rate_of(passed: str, failed: str) -> pl.Expr:
+    """passed / (passed + failed), null when both are zero (or null)."""
+    assessed = pl.col(passed) + pl.col(failed)
+    return pl.when(assessed > 0).then(pl.col(passed) / assessed).otherwise(None).cast(pl.Float64)
+
+
+def latest_qc_outcomes(rows: pl.LazyFrame, within: Sequence[str] = ()) -> pl.LazyFrame:
+    """Each visit's latest pass-qc or not-pass-qc row (latest = timestamp, then version order).
+
+    `within` names extra columns (e.g. a derived `month`): then one latest row per visit and value.
+    """
+    qc = rows.filter(is_qc_outcome())
+    by = [*within, *VISIT_COLUMNS]
+    return last_per_group(qc, by, ROW_ORDER).sort(by, nulls_last=True)
 
 
 def visit_pass_rate(rows: pl.LazyFrame, by: Sequence[GroupColumn] = ()) -> pl.LazyFrame:
@@ -74,5 +87,5 @@ def visits_failing_qc(rows: pl.LazyFrame) -> pl.LazyFrame:
     ).sort(["center_label", "failing_since", *VISIT_COLUMNS], nulls_last=True)
 
 
-def _is_qc_outcome() -> pl.Expr:
+def is_qc_outcome() -> pl.Expr:
     return pl.col("action").is_in(pl.Series(QC_ACTIONS, dtype=pl.String).implode())

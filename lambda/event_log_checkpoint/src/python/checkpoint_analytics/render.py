@@ -9,7 +9,9 @@ from html import escape
 
 import polars as pl
 
+from checkpoint_analytics.outputs import csv_name
 from checkpoint_analytics.tables import TABLE_TITLES, MonthlyTables
+from checkpoint_analytics.trend import TREND_MONTHS
 
 _STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem; color: #222; }
@@ -19,6 +21,7 @@ th { background: #f0f0f0; }
 td:first-child, th:first-child { text-align: left; }
 img { max-width: 100%; display: block; margin-bottom: 2rem; }
 p.note { color: #555; max-width: 60rem; }
+section { border-top: 2px solid #888; margin-top: 2rem; }
 """
 #: Rows of each table on the page; the CSV files hold all of them.
 HTML_ROWS = 1000
@@ -28,39 +31,72 @@ SCOPE_NOTE = (
     "first pass-qc falls in the month; failing visits are those whose latest QC outcome at the "
     "month's end is not-pass-qc. Days are whole UTC calendar days; p90 interpolates linearly."
 )
+TREND_NOTE = (
+    f"The report month and the {TREND_MONTHS - 1} before it, each month counted as its own report "
+    "counts it. A month without events has zero counts; its rates and days are empty."
+)
 
 
-def report_html(tables: MonthlyTables, figures: Mapping[str, bytes], source: str) -> str:
-    """The page: title, scope note, each figure (by caption), each table (by title)."""
-    title = f"Visit events report — {tables.month}"
+def report_title(tables: MonthlyTables) -> str:
+    centre = "" if tables.centre is None else f", centre {tables.centre}"
+    return f"Visit events report — {tables.month}{centre}"
+
+
+def report_html(
+    tables: MonthlyTables, figures: Mapping[str, bytes], trend_figures: Mapping[str, bytes], source: str
+) -> str:
+    """The page: title, scope note, the month (figures, tables), then the trend (figures, tables)."""
+    title = report_title(tables)
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
+        # an empty icon, so the browser asks for no favicon file beside the page
+        '<link rel="icon" href="data:,">',
         f"<title>{escape(title)}</title><style>{_STYLE}</style></head><body>",
         f"<h1>{escape(title)}</h1>",
         f'<p class="note">Checkpoint: {escape(source)}</p>',
         f'<p class="note">{escape(SCOPE_NOTE)}</p>',
+        f'<section id="month"><h2>The month: {tables.month}</h2>',
+        *_figures_html(figures),
+        *_tables_html(tables.tables, tables.centre),
+        "</section>",
+        f'<section id="trend"><h2>Trend: {TREND_MONTHS} months to {tables.month}</h2>',
+        f'<p class="note">{escape(TREND_NOTE)}</p>',
+        *_figures_html(trend_figures),
+        *_tables_html(tables.trend, tables.centre),
+        "</section>",
+        "</body></html>",
     ]
-    for caption, png in figures.items():
-        encoded = base64.b64encode(png).decode("ascii")
-        parts.append(f"<h2>{escape(caption)}</h2>")
-        parts.append(f'<img alt="{escape(caption)}" src="data:image/png;base64,{encoded}">')
-    for name, frame in tables.tables.items():
-        parts.append(f"<h2>{escape(TABLE_TITLES.get(name, name))} ({frame.height} rows)</h2>")
-        parts.append(table_html(frame.head(HTML_ROWS)))
-        if frame.height > HTML_ROWS:
-            parts.append(f'<p class="note">First {HTML_ROWS} rows shown; all of them are in {escape(name)}.csv.</p>')
-    parts.append("</body></html>")
     return "\n".join(parts)
 
 
-def table_html(frame: pl.DataFrame) -> str:
-    """An HTML table of every row; nulls are empty cells, rates and days to three decimals."""
+def _figures_html(figures: Mapping[str, bytes]) -> list[str]:
+    parts = []
+    for caption, png in figures.items():
+        encoded = base64.b64encode(png).decode("ascii")
+        parts.append(f"<h3>{escape(caption)}</h3>")
+        parts.append(f'<img alt="{escape(caption)}" src="data:image/png;base64,{encoded}">')
+    return parts
+
+
+def _tables_html(frames: Mapping[str, pl.DataFrame], centre: str | None) -> list[str]:
+    parts = []
+    for name, frame in frames.items():
+        csv = csv_name(name, centre)
+        parts.append(f"<h3>{escape(TABLE_TITLES.get(name, name))} ({frame.height} rows)</h3>")
+        parts.append(table_html(frame.head(HTML_ROWS), csv))
+        if frame.height > HTML_ROWS:
+            parts.append(f'<p class="note">First {HTML_ROWS} rows shown; all of them are in {escape(csv)}.</p>')
+    return parts
+
+
+def table_html(frame: pl.DataFrame, csv: str) -> str:
+    """An HTML table of every row, naming its CSV file; nulls are empty cells, rates and days to three decimals."""
     header = "".join(f"<th>{escape(name)}</th>" for name in frame.columns)
     body = "".join(
         "<tr>" + "".join(f"<td>{escape(_cell(value))}</td>" for value in row) + "</tr>" for row in frame.iter_rows()
     )
-    return f"<table><thead><tr>{header}</tr></thead><tbody>{body}</tbody></table>"
+    return f'<table data-csv="{escape(csv)}"><thead><tr>{header}</tr></thead><tbody>{body}</tbody></table>'
 
 
 def _cell(value: object) -> str:

@@ -1,7 +1,11 @@
 """Command line: run the job from a laptop, or write the monthly report.
 
 python -m checkpoint_cli run --source-bucket B [--prefix P] --checkpoint-bucket C --checkpoint-key K
-python -m checkpoint_cli report --checkpoint s3://bucket/key|PATH [--month YYYY-MM] [--out DIR]
+python -m checkpoint_cli report --checkpoint LOCATION [--month YYYY-MM] [--centre C] [--study S] [--datatype D]
+    [--out DIR]
+python -m checkpoint_cli compare --reference s3://B/prod/checkpoints/ --checkpoint LOCATION [--json]
+
+LOCATION: s3://bucket/key, a local parquet file, or a template with {study} and {datatype}.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import sys
 from collections.abc import Sequence
 
 from checkpoint_analytics import cli as report_command
+from checkpoint_analytics import compare_cli as compare_command
 from checkpoint_lambda.entrypoints import run_command
 from checkpoint_lambda.observability import logger
 
@@ -20,6 +25,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logger.setLevel(args.log_level)
     if args.command == "run":
         return run_command.run(args)
+    if args.command == "compare":
+        return compare_command.run(args)
     return report_command.run(args)
 
 
@@ -29,6 +36,9 @@ def parser() -> argparse.ArgumentParser:
     commands = described.add_subparsers(dest="command", required=True)
     run_command.add_arguments(commands.add_parser("run", help="bring the checkpoint up to date with the event log"))
     report_command.add_arguments(commands.add_parser("report", help="write the monthly report of a checkpoint"))
+    compare_command.add_arguments(
+        commands.add_parser("compare", help="the reference implementation's checkpoints against this one")
+    )
     return described
 
 

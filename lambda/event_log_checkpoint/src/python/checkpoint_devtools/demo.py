@@ -60,7 +60,7 @@ def main(out_dir: Path) -> int:
             handle(PAYLOAD),
         )
         _show("Third run: nothing new", handle(PAYLOAD), brief=True)
-        _per_group_layout(store, log)
+        _per_group_layout(store, log, out_dir)
 
         found = S3ObjectStore(default_connector(), BUCKET, CheckpointAccessDenied).read(CHECKPOINT_KEY)
         assert found is not None, "the demo's checkpoint was not written"
@@ -71,14 +71,41 @@ def main(out_dir: Path) -> int:
     return 0
 
 
-def _per_group_layout(store: Any, log: SampleLog) -> None:
-    """The same log into the per-group layout: a dry run, a first run, then one late file."""
+def _per_group_layout(store: Any, log: SampleLog, out_dir: Path) -> None:
+    """The same log into the per-group layout: a dry run, a first run, late files; then `compare`."""
     dry = handle({**PER_GROUP, "dry_run": True})
     print(f"\n== Per-group layout ({TEMPLATE}): a dry run would write {len(dry['would_write'])} objects, wrote none")
     _show_groups("Per-group layout: first run", handle(PER_GROUP))
     late = log.late_files(PREFIX, 1)
     upload(store, late)
-    _show_groups("Per-group layout: one late file (only its group is rewritten)", handle(PER_GROUP))
+    title = f"Per-group layout: {len(late)} late files of one visit (only its group is rewritten)"
+    _show_groups(title, handle(PER_GROUP))
+    _compare_with_a_reference(out_dir, {file.key for file in late})
+
+
+def _compare_with_a_reference(out_dir: Path, late_keys: set[str]) -> None:
+    """What switching from the reference implementation shows: here the reference dropped the late files."""
+    try:
+        from checkpoint_analytics.compare import compare  # noqa: PLC0415 - optional part of the demo
+        from checkpoint_analytics.compare_output import print_comparison  # noqa: PLC0415
+        from checkpoint_analytics.load import load_checkpoint  # noqa: PLC0415
+        from checkpoint_analytics.reference import REFERENCE_SCHEMA  # noqa: PLC0415
+        from checkpoint_analytics.versions import current_events  # noqa: PLC0415
+    except ImportError:
+        return
+    location = f"s3://{BUCKET}/{TEMPLATE}"
+    ours = load_checkpoint(location).filter(~pl.col("source_key").is_in(sorted(late_keys)))
+    reference = current_events(ours).collect().select(REFERENCE_SCHEMA.names())
+    reference = reference.with_columns(
+        pl.col("pipeline_adcid").cast(pl.Int32), pl.col("visit_date").dt.strftime("%Y-%m-%d")
+    )
+    root = out_dir / "reference" / "prod" / "checkpoints"
+    for (study, datatype), part in reference.group_by(["study", "datatype"]):
+        folder = root / str(study) / str(datatype)
+        folder.mkdir(parents=True, exist_ok=True)
+        part.write_parquet(folder / "events.parquet")
+    print(f"\n== compare --reference {root}/ --checkpoint {location}  (a reference tree without the late files)")
+    print_comparison(compare(f"{root}/", location), sys.stdout)
 
 
 def _show_groups(title: str, response: dict[str, Any]) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import polars as pl
@@ -30,6 +31,7 @@ from checkpoint_lambda.observability import logger
 from checkpoint_lambda.optimistic_write import OptimisticWrite
 from checkpoint_lambda.summary import GroupResult, RunSummary
 
+MAX_CONCURRENT_LOADS = 16
 #: Errors that end one group's write in the per-group layout (the other groups go on).
 GROUP_WRITE_ERRORS = (CheckpointAccessDenied, StorageError, ConcurrentUpdateConflict)
 _VERSIONS = list(VERSION_COLUMNS)
@@ -88,7 +90,11 @@ def load_groups(layout: Layout, checkpoints: CheckpointStore) -> dict[str, Store
         keys = [layout.location]
     else:
         keys = [key for key in checkpoints.keys_under(prefix) if layout.group_of(key) is not None]
-    return {key: checkpoints.load(key) for key in keys}
+    if len(keys) <= 1:
+        return {key: checkpoints.load(key) for key in keys}
+    # The groups' GETs overlap: on S3 each costs its latency, and a run reads every group.
+    with ThreadPoolExecutor(max_workers=min(MAX_CONCURRENT_LOADS, len(keys))) as pool:
+        return dict(zip(keys, pool.map(checkpoints.load, keys), strict=True))
 
 
 def write_groups(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import polars as pl
 import pytest
@@ -27,7 +28,7 @@ def checkpoints(connector: S3Connector, bucket: str) -> CheckpointStore:
 def test_absent_checkpoint_loads_empty_with_no_etag(connector: S3Connector, bucket: str) -> None:
     store = checkpoints(connector, bucket)
     loaded = store.load(KEY)
-    assert loaded.checkpoint().is_empty()
+    assert loaded.checkpoint().row_count == 0
     assert loaded.etag is None
 
 
@@ -77,9 +78,9 @@ def test_writes_are_conditional(connector: S3Connector, bucket: str) -> None:
 def test_unreadable_object_is_an_error_not_an_empty_checkpoint(
     connector: S3Connector,
     bucket: str,
-    s3_client,
+    s3_client: Any,
     body: bytes,
-    message: str,  # type: ignore[no-untyped-def]
+    message: str,
 ) -> None:
     s3_client.put_object(Bucket=bucket, Key=KEY, Body=body)
     with pytest.raises(CheckpointUnreadable, match=message):

@@ -5,6 +5,7 @@ upgrade that changes obstore's messages fails here instead of silently."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import obstore
 import pytest
@@ -41,8 +42,8 @@ def through(proxy: FaultProxy) -> S3Connector:
 
 
 def test_access_denied_from_iam_is_recognised(
-    connector: S3Connector, bucket: str, s3_client, restricted_credentials: RestrictedCredentials
-) -> None:  # type: ignore[no-untyped-def]
+    connector: S3Connector, bucket: str, s3_client: Any, restricted_credentials: RestrictedCredentials
+) -> None:
     s3_client.put_object(Bucket=bucket, Key="k", Body=b"x")
     keys = restricted_credentials.deny(["s3:GetObject"])
     error = obstore_error(S3Connector(connector.settings, keys), bucket, "k")

@@ -58,3 +58,12 @@ def _source(rng: random.Random, written: datetime, number: int) -> dict[str, Any
         "source_etag": f"{rng.getrandbits(64):016x}",
         "source_last_modified": written,
     }
+
+
+def mixed_sample_checkpoint() -> pl.DataFrame:
+    """The sample checkpoint with a second study (centre beta's visits) and dicom data (centre gamma's)."""
+    frame = sample_checkpoint()
+    study = pl.when(pl.col("pipeline_adcid") == 2).then(pl.lit("dvcid")).otherwise(pl.lit("adrc"))
+    datatype = pl.when(pl.col("pipeline_adcid") == 3).then(pl.lit("dicom")).otherwise(pl.col("datatype"))
+    module = pl.when(datatype == "form").then(pl.col("module")).otherwise(None)
+    return frame.with_columns(study=study, datatype=datatype, module=module)

@@ -9,7 +9,8 @@ import pytest
 
 from analytics.samples import sample_checkpoint
 from checkpoint_analytics.cli import add_arguments, main, run
-from checkpoint_analytics.tables import TABLE_NAMES
+from checkpoint_analytics.tables import MONTHLY_NAMES
+from checkpoint_analytics.trend import TREND_NAMES
 
 
 def test_main_writes_the_report_and_exits_zero(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -26,8 +27,22 @@ def test_run_takes_the_namespace_of_another_parser(tmp_path: Path) -> None:
     args = argparse.Namespace(checkpoint=str(checkpoint), month=None, out=str(tmp_path / "out"))
     assert run(args) == 0
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(
-        ["report.html", *(f"{name}.csv" for name in TABLE_NAMES)]
+        ["report.html", *(f"{name}.csv" for name in (*MONTHLY_NAMES, *TREND_NAMES))]
     )
+
+
+def test_centre_writes_files_named_after_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    checkpoint = tmp_path / "checkpoint.parquet"
+    sample_checkpoint().write_parquet(checkpoint)
+    out = tmp_path / "out"
+    assert main(["--checkpoint", str(checkpoint), "--centre", "beta", "--out", str(out)]) == 0
+    names = sorted(p.name for p in out.iterdir())
+    assert names == sorted(
+        ["report-centre-beta.html", *(f"{n}-centre-beta.csv" for n in (*MONTHLY_NAMES, *TREND_NAMES))]
+    )
+    assert ", centre beta" in capsys.readouterr().out
+    assert main(["--checkpoint", str(checkpoint), "--centre", "Beta", "--out", str(out)]) == 2
+    assert capsys.readouterr().err.startswith("report: no events of centre 'Beta'")
 
 
 def test_errors_are_one_line_on_stderr_and_exit_two(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from checkpoint_analytics.errors import InvalidMonth
-from checkpoint_analytics.months import Month
+from checkpoint_analytics.months import Month, months_ending
 
 
 def test_bounds_are_utc_and_december_ends_in_january() -> None:
@@ -26,3 +26,10 @@ def test_an_instant_belongs_to_its_utc_month() -> None:
 def test_malformed_months_are_refused(text: str) -> None:
     with pytest.raises(InvalidMonth):
         Month.parse(text)
+
+
+def test_shifting_crosses_year_ends_both_ways() -> None:
+    assert Month(2024, 1).shifted(-1) == Month(2023, 12)
+    assert Month(2024, 12).shifted(1) == Month(2025, 1)
+    assert Month(2024, 3).shifted(-27) == Month(2021, 12)
+    assert months_ending(Month(2024, 2), 3) == [Month(2023, 12), Month(2024, 1), Month(2024, 2)]

@@ -12,13 +12,14 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from analytics.samples import sample_checkpoint
-from checkpoint_analytics.errors import InvalidMonth, NoEvents
+from checkpoint_analytics.change import CHANGE, centre_change
+from checkpoint_analytics.errors import InvalidMonth, NoEvents, UnknownCentre
 from checkpoint_analytics.months import Month
 from checkpoint_analytics.report import run_report
 from checkpoint_analytics.tables import (
     FAILING,
+    MONTHLY_NAMES,
     QC,
-    TABLE_NAMES,
     TABLE_TITLES,
     TIMING,
     VOLUME,
@@ -27,11 +28,14 @@ from checkpoint_analytics.tables import (
     timing_table,
     volume_table,
 )
+from checkpoint_analytics.timing import visit_timing
+from checkpoint_analytics.trend import TREND_NAMES, trend_tables
 from checkpoint_analytics.versions import current_events
 from checkpoint_lambda.adapters.s3 import S3Connector
 from checkpoint_lambda.domain.schema import CHECKPOINT_SCHEMA
 
-QUERIES = {VOLUME: volume_table, QC: qc_table, TIMING: timing_table, FAILING: failing_table}
+QUERIES = {VOLUME: volume_table, QC: qc_table, TIMING: timing_table, FAILING: failing_table, CHANGE: centre_change}
+FIGURES = 3 + 4  # the month's, the trend's
 EMBEDDED_PNG = re.compile(r'<img alt="[^"]*" src="data:image/png;base64,([A-Za-z0-9+/=]+)">')
 
 
@@ -46,9 +50,10 @@ def test_report_writes_csvs_equal_to_the_queries_and_a_self_contained_page(check
     terminal = io.StringIO()
     result = run_report(str(checkpoint), "2024-03", tmp_path / "out", out=terminal)
 
-    current = current_events(pl.scan_parquet(checkpoint))
-    for name in TABLE_NAMES:
-        expected = QUERIES[name](current, Month(2024, 3)).collect()
+    current = current_events(pl.scan_parquet(checkpoint)).collect().lazy()
+    expected_trend = trend_tables(current, visit_timing(current), Month(2024, 3))
+    for name in (*MONTHLY_NAMES, *TREND_NAMES):
+        expected = QUERIES[name](current, Month(2024, 3)).collect() if name in QUERIES else expected_trend[name]
         assert expected.height > 0, name
         assert_frame_equal(pl.read_csv(result.csv_paths[name], schema=expected.schema), expected)
         assert result.csv_paths[name] == tmp_path / "out" / f"{name}.csv"
@@ -57,10 +62,44 @@ def test_report_writes_csvs_equal_to_the_queries_and_a_self_contained_page(check
     html = result.html_path.read_text(encoding="utf-8")
     assert result.html_path == tmp_path / "out" / "report.html"
     images = EMBEDDED_PNG.findall(html)
-    assert len(images) == 3 == html.count("<img ")
+    assert len(images) == FIGURES == html.count("<img ")
     assert all(base64.b64decode(image).startswith(b"\x89PNG\r\n\x1a\n") for image in images)
     assert re.search(r"""(src|href)=["']?(https?:|//)""", html) is None  # nothing fetched from the network
-    assert html.count("<table>") == len(TABLE_NAMES)
+    assert html.count("<table ") == len(MONTHLY_NAMES) + len(TREND_NAMES)
+    assert '<section id="trend"><h2>Trend: 12 months to 2024-03</h2>' in html
+
+
+def test_the_terminal_shows_the_month_on_month_change(checkpoint: Path, tmp_path: Path) -> None:
+    terminal = io.StringIO()
+    result = run_report(str(checkpoint), "2024-03", tmp_path, out=terminal)
+    change = result.tables[CHANGE]
+    assert change.columns[:4] == ["center_label", "events", "events_last_month", "events_change"]
+    text = terminal.getvalue()
+    section = text[text.index(TABLE_TITLES[CHANGE]) :]
+    for centre, events, last, difference in change.select(change.columns[:4]).iter_rows():
+        assert re.search(rf"│ {centre}\s+┆ {events}\s+┆ {last}\s+┆ {difference}\s+┆", section), centre
+
+
+def test_a_centre_report_holds_only_that_centres_events(checkpoint: Path, tmp_path: Path) -> None:
+    result = run_report(str(checkpoint), "2024-03", tmp_path, centre="alpha", out=io.StringIO())
+    assert result.html_path == tmp_path / "report-centre-alpha.html"
+    assert result.csv_paths[VOLUME] == tmp_path / f"{VOLUME}-centre-alpha.csv"
+    assert "<h1>Visit events report — 2024-03, centre alpha</h1>" in result.html_path.read_text(encoding="utf-8")
+    current = current_events(pl.scan_parquet(checkpoint)).filter(pl.col("center_label") == "alpha")
+    for name in MONTHLY_NAMES:
+        expected = QUERIES[name](current, Month(2024, 3)).collect()
+        assert expected.height > 0, name
+        assert set(result.tables[name]["center_label"]) == {"alpha"}, name
+        assert_frame_equal(pl.read_csv(result.csv_paths[name], schema=expected.schema), expected)
+    everyone = run_report(str(checkpoint), "2024-03", tmp_path / "all", out=io.StringIO())
+    alpha_share = everyone.tables[VOLUME].filter(pl.col("center_label") == "alpha")["events"].sum()
+    assert result.tables.trend["trend_events_by_action"]["events"][-1] == alpha_share
+
+
+def test_an_unknown_centre_is_refused_with_the_centres_there_are(checkpoint: Path, tmp_path: Path) -> None:
+    with pytest.raises(UnknownCentre, match=r"'zeta'.*alpha, beta, delta, gamma"):
+        run_report(str(checkpoint), "2024-03", tmp_path / "out", centre="zeta", out=io.StringIO())
+    assert not (tmp_path / "out").exists()
 
 
 def test_without_a_month_the_report_is_for_the_latest_month_with_events(checkpoint: Path, tmp_path: Path) -> None:
@@ -72,8 +111,10 @@ def test_without_a_month_the_report_is_for_the_latest_month_with_events(checkpoi
 
 def test_a_month_without_events_gives_empty_tables_and_plots(checkpoint: Path, tmp_path: Path) -> None:
     result = run_report(str(checkpoint), "2019-01", tmp_path, out=io.StringIO())
-    assert all(result.tables[name].is_empty() for name in (VOLUME, QC, TIMING, FAILING))
-    assert len(EMBEDDED_PNG.findall(result.html_path.read_text(encoding="utf-8"))) == 3
+    assert all(result.tables[name].is_empty() for name in MONTHLY_NAMES)
+    assert all(result.tables[name].height == 12 for name in TREND_NAMES)
+    assert result.tables["trend_events_by_action"]["events"].sum() == 0
+    assert len(EMBEDDED_PNG.findall(result.html_path.read_text(encoding="utf-8"))) == FIGURES
 
 
 def test_an_empty_checkpoint_needs_a_month(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from builders import sourced
-from checkpoint_lambda.domain.checkpoint import SPLICE_RATIO, Checkpoint
+from checkpoint_lambda.domain.checkpoint import SPLICE_RATIO, Checkpoint, latest_timestamp
 from checkpoint_lambda.domain.events import SourcedEvent
 from checkpoint_lambda.domain.schema import CHECKPOINT_SCHEMA, ORDER_COLUMNS, CheckpointSchemaMismatch
 from strategies import distinct_versions, sourced_events
@@ -24,9 +24,9 @@ def versions(checkpoint: Checkpoint) -> Counter[tuple[str, str]]:
 
 def test_empty_checkpoint_has_the_schema_and_no_rows() -> None:
     empty = Checkpoint.empty()
-    assert empty.is_empty()
+    assert empty.row_count == 0
     assert empty.dataframe.schema == CHECKPOINT_SCHEMA
-    assert empty.last_processed_timestamp() is None
+    assert latest_timestamp(empty.dataframe) is None
 
 
 def test_rows_are_typed() -> None:
@@ -87,7 +87,7 @@ def test_versions_kept_and_rows_in_timestamp_order(batches: list[list[SourcedEve
 @given(events=st.lists(sourced_events(), min_size=1, max_size=20))
 def test_last_processed_timestamp_is_the_newest_event(events: list[SourcedEvent]) -> None:
     checkpoint = Checkpoint.from_events(distinct_versions(events))
-    assert checkpoint.last_processed_timestamp() == max(e.event.timestamp for e in distinct_versions(events))
+    assert latest_timestamp(checkpoint.dataframe) == max(e.event.timestamp for e in distinct_versions(events))
 
 
 @settings(max_examples=60, deadline=None)

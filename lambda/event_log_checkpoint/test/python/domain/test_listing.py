@@ -38,9 +38,9 @@ def test_selection_is_exactly_the_unseen_versions(
     )
     record = FailureRecord({k: FileFailure(k, e, "bad") for k, e in failed})
     known = set(held) | {(f.key, f.etag) for f in record.failures.values()}
-    selected = select_unseen(listed, checkpoint.versions(), record)
+    selected = select_unseen(listed, checkpoint.dataframe, record)
     assert selected == [i for i in listed if (i.key, i.etag) not in known]
 
 
 def test_nothing_listed_selects_nothing() -> None:
-    assert select_unseen([], Checkpoint.empty().versions(), FailureRecord()) == []
+    assert select_unseen([], Checkpoint.empty().dataframe, FailureRecord()) == []

@@ -18,7 +18,8 @@ from checkpoint_lambda.adapters.event_retriever import Progress, S3EventRetrieve
 from checkpoint_lambda.adapters.failure_record_store import FailureRecordStore
 from checkpoint_lambda.adapters.s3 import S3Connector
 from checkpoint_lambda.config import RunConfig, S3Settings
-from checkpoint_lambda.entrypoints.lambda_function import handle, lambda_handler
+from checkpoint_lambda.entrypoints import lambda_function
+from checkpoint_lambda.entrypoints.lambda_function import TIME_BUDGET_MARGIN_S, handle, lambda_handler
 from checkpoint_lambda.observability import metrics
 from checkpoint_lambda.service import RunPorts
 from checkpoint_lambda.version import VERSION
@@ -40,9 +41,10 @@ class LambdaContext:
     memory_limit_in_mb: int = 3008
     invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:event-log-checkpoint"
     aws_request_id: str = "52fdfc07-2182-154f-163f-5f0f9a621d72"
+    remaining_ms: int = 900_000
 
     def get_remaining_time_in_millis(self) -> int:
-        return 900_000
+        return self.remaining_ms
 
 
 @pytest.fixture(autouse=True)
@@ -61,14 +63,15 @@ def emf_metrics(stdout: str) -> dict[str, Any]:
     blobs = [json.loads(line) for line in stdout.splitlines() if line.startswith("{") and "_aws" in line]
     runs = [blob for blob in blobs if "NewEventsProcessed" in blob]
     assert len(runs) == 1
-    return runs[0]
+    blob: dict[str, Any] = runs[0]
+    return blob
 
 
 def test_handler_success_response_and_metrics(
     endpoint_env: str, connector: S3Connector, bucket: str, capfd: pytest.CaptureFixture[str]
 ) -> None:
     upload(connector.store(bucket), visits(3) + BROKEN)
-    response = lambda_handler(payload(bucket), LambdaContext())  # type: ignore[arg-type]
+    response = lambda_handler(payload(bucket), LambdaContext())
     assert response["statusCode"] == 200
     assert response["checkpoint_path"] == f"s3://{bucket}/{CHECKPOINT_KEY}"
     assert (response["new_events_processed"], response["total_events"], response["events_failed"]) == (3, 3, 2)
@@ -154,8 +157,8 @@ def test_access_denied_on_checkpoint_write_is_403_and_nothing_written(
     s3_settings: S3Settings,
     connector: S3Connector,
     bucket: str,
-    s3_client,
-    restricted_credentials: Any,  # type: ignore[no-untyped-def]
+    s3_client: Any,
+    restricted_credentials: Any,
 ) -> None:
     upload(connector.store(bucket), visits(2))
     credentials = restricted_credentials.deny(["s3:PutObject"])
@@ -184,3 +187,29 @@ def test_anything_unexpected_is_a_500_response_not_a_traceback(connector: S3Conn
     assert (response["statusCode"], response["error"]) == (500, "CheckpointError")
     assert response["details"]["cause"] == "RuntimeError"
     assert metrics.metric_set["RunFailed"]["Value"] == [1.0]
+
+
+def test_a_run_near_its_timeout_defers_files_and_the_next_run_completes(
+    connector: S3Connector, bucket: str, endpoint_env: str
+) -> None:
+    """The budget is the invocation's remaining time less the margin kept for merging and writing."""
+    lambda_function.default_connector.cache_clear()
+    upload(connector.store(bucket), visits(4))
+    late = lambda_handler(payload(bucket), LambdaContext(remaining_ms=int(TIME_BUDGET_MARGIN_S * 1000)))
+    assert (late["statusCode"], late["complete"], late["files_deferred"], late["files_fetched"]) == (200, False, 4, 0)
+    metrics.clear_metrics()
+    done = lambda_handler(payload(bucket), LambdaContext())
+    assert (done["complete"], done["files_deferred"], done["new_events_processed"]) == (True, 0, 4)
+    lambda_function.default_connector.cache_clear()
+
+
+def test_a_dry_run_writes_nothing_and_emits_no_counts(connector: S3Connector, bucket: str, s3_client) -> None:  # type: ignore[no-untyped-def]
+    upload(connector.store(bucket), visits(3))
+    response = handle({**payload(bucket), "dry_run": True}, connector=connector)
+    assert (response["statusCode"], response["dry_run"], response["new_events_processed"]) == (200, True, 3)
+    assert response["would_write"] == [f"s3://{bucket}/{CHECKPOINT_KEY}"]
+    assert "Contents" not in s3_client.list_objects_v2(Bucket=bucket, Prefix="checkpoints/")
+    assert "NewEventsProcessed" not in metrics.metric_set
+    real = handle(payload(bucket), connector=connector)
+    assert (real["new_events_processed"], real["checkpoint_written"]) == (3, True)
+    assert metrics.metric_set["NewEventsProcessed"]["Value"] == [3.0]

@@ -6,6 +6,7 @@ import argparse
 import io
 import json
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -42,8 +43,8 @@ def test_a_run_prints_the_response_and_exits_0(local_connector: None, connector:
 
 
 def test_a_dry_run_with_a_template_writes_nothing(
-    local_connector: None, connector: S3Connector, bucket: str, s3_client
-) -> None:  # type: ignore[no-untyped-def]
+    local_connector: None, connector: S3Connector, bucket: str, s3_client: Any
+) -> None:
     upload(connector.store(bucket), visits(2))
     out = io.StringIO()
     args = parse(

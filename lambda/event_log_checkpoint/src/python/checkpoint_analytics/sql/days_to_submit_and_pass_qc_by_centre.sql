@@ -2,23 +2,10 @@
 -- whole UTC days from visit_date to it. Percentiles interpolate linearly between order statistics
 -- (numpy's default; exact, unlike approx_percentile). A visit's centre is its latest event's.
 -- Same answer as checkpoint_analytics.tables.timing_table. Placeholders: see README.md.
-WITH rows_to_month_end AS (
+WITH events_to_month_end AS (
     SELECT *
-    FROM {table}
+    FROM {current_events}
     WHERE "timestamp" < CAST('{month_end} UTC' AS timestamp with time zone)
-),
-current_events AS (
-    SELECT *
-    FROM (
-        SELECT
-            *,
-            row_number() OVER (
-                PARTITION BY pipeline_adcid, ptid, visit_date, action, "timestamp", datatype, module
-                ORDER BY source_last_modified DESC, source_key DESC, source_etag DESC
-            ) AS version_rank
-        FROM rows_to_month_end
-    ) AS versions
-    WHERE version_rank = 1
 ),
 visit_rows AS (
     SELECT
@@ -32,7 +19,7 @@ visit_rows AS (
             OVER (PARTITION BY pipeline_adcid, ptid, visit_date, visit_number) AS first_submit,
         min(CASE WHEN action = 'pass-qc' THEN "timestamp" END)
             OVER (PARTITION BY pipeline_adcid, ptid, visit_date, visit_number) AS first_pass_qc
-    FROM current_events
+    FROM events_to_month_end
 ),
 visits AS (
     SELECT center_label, visit_date, first_submit, first_pass_qc

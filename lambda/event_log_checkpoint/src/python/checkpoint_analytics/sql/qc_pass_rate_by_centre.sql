@@ -1,25 +1,12 @@
 -- Per centre with QC events in the month: pass-qc / (pass-qc + not-pass-qc) over events, and over
 -- visits by each visit's latest QC outcome in the month (the visit counts for that row's centre).
 -- Same answer as checkpoint_analytics.tables.qc_table. Placeholders: see README.md.
-WITH month_rows AS (
+WITH qc_events AS (
     SELECT *
-    FROM {table}
+    FROM {current_events}
     WHERE "timestamp" >= CAST('{month_start} UTC' AS timestamp with time zone)
       AND "timestamp" < CAST('{month_end} UTC' AS timestamp with time zone)
       AND action IN ('pass-qc', 'not-pass-qc')
-),
-qc_events AS (
-    SELECT *
-    FROM (
-        SELECT
-            *,
-            row_number() OVER (
-                PARTITION BY pipeline_adcid, ptid, visit_date, action, "timestamp", datatype, module
-                ORDER BY source_last_modified DESC, source_key DESC, source_etag DESC
-            ) AS version_rank
-        FROM month_rows
-    ) AS versions
-    WHERE version_rank = 1
 ),
 latest_outcomes AS (
     SELECT center_label, action

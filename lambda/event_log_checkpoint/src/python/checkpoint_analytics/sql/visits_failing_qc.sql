@@ -1,23 +1,10 @@
 -- Visits whose latest QC outcome (pass-qc or not-pass-qc) up to the month's end is not-pass-qc.
 -- Same answer as checkpoint_analytics.tables.failing_table. Placeholders: see README.md.
-WITH qc_rows AS (
+WITH qc_events AS (
     SELECT *
-    FROM {table}
+    FROM {current_events}
     WHERE "timestamp" < CAST('{month_end} UTC' AS timestamp with time zone)
       AND action IN ('pass-qc', 'not-pass-qc')
-),
-qc_events AS (
-    SELECT *
-    FROM (
-        SELECT
-            *,
-            row_number() OVER (
-                PARTITION BY pipeline_adcid, ptid, visit_date, action, "timestamp", datatype, module
-                ORDER BY source_last_modified DESC, source_key DESC, source_etag DESC
-            ) AS version_rank
-        FROM qc_rows
-    ) AS versions
-    WHERE version_rank = 1
 ),
 latest_outcomes AS (
     SELECT

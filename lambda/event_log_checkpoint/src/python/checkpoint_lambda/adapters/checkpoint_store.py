@@ -72,10 +72,6 @@ class CheckpointStore:
         self._objects = objects
         self._metadata = {"writer": uuid.uuid4().hex, "event_log_checkpoint_version": VERSION}
 
-    @property
-    def bucket(self) -> str:
-        return self._objects.bucket
-
     def keys_under(self, prefix: str) -> list[str]:
         """The keys of every object under `prefix` (the per-group layout's groups are among them)."""
         return [info.key for info in self._objects.list_objects(prefix)]

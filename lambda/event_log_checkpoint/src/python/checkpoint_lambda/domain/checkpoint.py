@@ -47,17 +47,6 @@ class Checkpoint:
     def row_count(self) -> int:
         return self._frame.height
 
-    def is_empty(self) -> bool:
-        return self._frame.is_empty()
-
-    def last_processed_timestamp(self) -> datetime | None:
-        """The newest event timestamp held (reported only: selection never uses it)."""
-        return latest_timestamp(self._frame)
-
-    def versions(self) -> pl.DataFrame:
-        """The (source_key, source_etag) of every row: what a run need not fetch again."""
-        return self._frame.select(_VERSIONS)
-
     def add_events(self, events: Sequence[SourcedEvent]) -> Checkpoint:
         """Previous rows plus every new object version not already held, in row order.
 
@@ -85,6 +74,7 @@ def unseen_versions(listed: pl.DataFrame, held: pl.DataFrame) -> pl.DataFrame:
 
 
 def latest_timestamp(frame: pl.DataFrame) -> datetime | None:
+    """The newest event timestamp in `frame` (reported only: selection never uses it)."""
     latest = frame.get_column("timestamp").max() if "timestamp" in frame.columns else None
     return latest if isinstance(latest, datetime) else None
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from typing import Final
 
 PLACEHOLDERS: Final = ("study", "datatype")
@@ -63,12 +64,14 @@ class KeyTemplate:
 
     def match(self, key: str) -> tuple[str, str] | None:
         """(study, datatype) of a key this template names, or None for any other key."""
-        found = self._pattern().fullmatch(key)
+        found = _pattern(self.text).fullmatch(key)
         return (found["study"], found["datatype"]) if found else None
 
-    def _pattern(self) -> re.Pattern[str]:
-        parts = _BRACED.split(self.text)
-        regex = "".join(
-            f"(?P<{part}>{_SEGMENT_VALUE})" if index % 2 else re.escape(part) for index, part in enumerate(parts)
-        )
-        return re.compile(regex)
+
+@cache
+def _pattern(text: str) -> re.Pattern[str]:
+    parts = _BRACED.split(text)
+    regex = "".join(
+        f"(?P<{part}>{_SEGMENT_VALUE})" if index % 2 else re.escape(part) for index, part in enumerate(parts)
+    )
+    return re.compile(regex)

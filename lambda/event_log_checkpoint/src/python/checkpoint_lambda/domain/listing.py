@@ -15,7 +15,7 @@ from datetime import datetime
 import polars as pl
 
 from checkpoint_lambda.domain.checkpoint import unseen_versions
-from checkpoint_lambda.domain.failure_record import FailureRecord, ListingScope
+from checkpoint_lambda.domain.failure_record import FailureRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,9 +42,6 @@ class Listing:
     @property
     def files_listed(self) -> int:
         return len(self.versions)
-
-    def scope(self) -> ListingScope:
-        return ListingScope(self.prefix, self.versions)
 
 
 def select_unseen(listed: Sequence[ObjectInfo], held: pl.DataFrame, record: FailureRecord) -> list[ObjectInfo]:

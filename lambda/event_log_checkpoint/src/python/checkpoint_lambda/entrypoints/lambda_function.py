@@ -45,7 +45,8 @@ def build_ports(config: RunConfig, connector: S3Connector, progress: Progress | 
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     budget = context.get_remaining_time_in_millis() / 1000 - TIME_BUDGET_MARGIN_S
     response = handle(event, time_budget_s=budget)
-    emit_group_metrics(response.get("groups", ()))
+    if not response.get("dry_run"):
+        emit_group_metrics(response.get("groups", ()))
     return response
 
 
@@ -110,6 +111,8 @@ def _failed(error: CheckpointError, details: dict[str, Any]) -> dict[str, Any]:
 def _report(summary: RunSummary) -> None:
     fields = {k: v for k, v in summary.to_response().items() if k not in {"failures", "groups"}}
     logger.info("run finished", extra=fields)
+    if summary.dry_run:
+        return  # a rehearsal (e.g. before a promotion): the metrics describe what was written
     counts = {
         "NewEventsProcessed": summary.new_events_processed,
         "TotalEvents": summary.total_events,

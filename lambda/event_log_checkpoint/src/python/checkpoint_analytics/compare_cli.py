@@ -1,0 +1,42 @@
+"""Command line of `compare`: the options, and the run that prints tables or one JSON object."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from checkpoint_analytics.compare import compare
+from checkpoint_analytics.compare_output import print_comparison
+from checkpoint_analytics.errors import AnalyticsError
+
+USAGE_ERROR = 2
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The compare options, for a sub-command parser of another CLI."""
+    parser.add_argument(
+        "--reference",
+        required=True,
+        help="the reference implementation's checkpoints: a prefix (s3://B/prod/checkpoints/) or a local folder",
+    )
+    parser.add_argument(
+        "--checkpoint",
+        required=True,
+        help="this project's checkpoint: s3://bucket/key, a local file, or a template with {study} and {datatype}",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Prints the comparison; an unreadable side or a foreign reference file is one line on stderr and exit code 2."""
+    try:
+        result = compare(args.reference, args.checkpoint)
+    except AnalyticsError as exc:
+        print(f"compare: {exc}", file=sys.stderr)
+        return USAGE_ERROR
+    if args.json:
+        print(json.dumps(result.as_json(), indent=2))
+    else:
+        print_comparison(result, sys.stdout)
+    return 0
