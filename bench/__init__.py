@@ -1,1 +1,1 @@
-"""The benchmark behind `./bin/bench` (issue 6): SeaweedFS, a generated log, two baselines and ours."""
+"""The benchmark behind `./bin/bench`: SeaweedFS, a generated log, two baselines and ours."""
