@@ -47,7 +47,7 @@ from checkpoint_lambda.domain.checkpoint import Checkpoint
 from checkpoint_lambda.domain.key_template import KeyTemplate
 from checkpoint_lambda.domain.layout import Layout, PerGroup, SingleObject
 from checkpoint_lambda.domain.schema import CHECKPOINT_SCHEMA, ORDER_COLUMNS
-from checkpoint_lambda.entrypoints.lambda_function import build_ports
+from checkpoint_lambda.entrypoints.lambda_function import build_adapters
 from checkpoint_lambda.errors import CheckpointAccessDenied, SourceAccessDenied
 from checkpoint_lambda.service import load_groups, run_checkpoint
 
@@ -107,7 +107,7 @@ def layout_of(spec: dict[str, Any]) -> Layout:
 def run_one(spec: dict[str, Any]) -> dict[str, Any]:
     """`run_checkpoint` as the handler runs it; the counts the driver checks."""
     config = RunConfig(spec["bucket"], EVENTS, spec["bucket"], layout_of(spec))
-    summary = run_checkpoint(config, build_ports(config, S3Connector(S3Settings.from_env())))
+    summary = run_checkpoint(config, build_adapters(config, S3Connector(S3Settings.from_env())))
     written = [g for g in summary.groups if g.written]
     return {
         "files_listed": summary.files_listed,

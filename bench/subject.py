@@ -19,10 +19,10 @@ from checkpoint_lambda.domain.failure_record import FailureRecord
 from checkpoint_lambda.domain.layout import SingleObject
 from checkpoint_lambda.domain.listing import ObjectInfo, select_unseen
 from checkpoint_lambda.domain.schema import CHECKPOINT_SCHEMA, ORDER_COLUMNS
-from checkpoint_lambda.entrypoints.lambda_function import build_ports
+from checkpoint_lambda.entrypoints.lambda_function import build_adapters
 from checkpoint_lambda.errors import CheckpointAccessDenied, SourceAccessDenied
 from checkpoint_lambda.observability import logger
-from checkpoint_lambda.service import RunPorts, run_checkpoint
+from checkpoint_lambda.service import RunAdapters, run_checkpoint
 
 HANDLER_MODULE = "checkpoint_lambda.entrypoints.lambda_function"
 
@@ -32,8 +32,8 @@ def run_config(bucket: str, prefix: str, checkpoint_key: str) -> RunConfig:
     return RunConfig(bucket, prefix, bucket, SingleObject(checkpoint_key))
 
 
-def ports(config: RunConfig, connector: S3Connector) -> RunPorts:
-    return build_ports(config, connector)
+def ports(config: RunConfig, connector: S3Connector) -> RunAdapters:
+    return build_adapters(config, connector)
 
 
 def source_objects(connector: S3Connector, bucket: str) -> S3ObjectStore:

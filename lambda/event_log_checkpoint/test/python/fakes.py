@@ -15,7 +15,13 @@ from datetime import UTC, datetime, timedelta
 
 from checkpoint_lambda.adapters.object_store import FetchedObject, FetchFailed, OnFetched, VersionedBytes
 from checkpoint_lambda.domain.listing import ObjectInfo
-from checkpoint_lambda.errors import CheckpointError, PreconditionFailed, SourceAccessDenied, StorageError
+from checkpoint_lambda.errors import (
+    BucketMissing,
+    CheckpointError,
+    PreconditionFailed,
+    SourceAccessDenied,
+    StorageError,
+)
 
 
 @dataclass
@@ -31,6 +37,9 @@ class InMemoryObjectStore:
 
     bucket: str = "memory"
     access_denied: type[CheckpointError] = SourceAccessDenied
+    missing: type[BucketMissing] = BucketMissing
+    #: The bucket does not exist: every call raises `missing` (a key's absence is something else).
+    bucket_missing: bool = False
     objects: dict[str, StoredObject] = field(default_factory=dict)
     requests: dict[str, int] = field(default_factory=lambda: {"list": 0, "read": 0, "write": 0, "fetch": 0})
     #: Called with the key just before a write is checked: a concurrent writer can act there.
@@ -101,6 +110,8 @@ class InMemoryObjectStore:
         if self.broken is not None:
             raise self.broken
         where = f"s3://{self.bucket}/{key}"
+        if self.bucket_missing:
+            raise self.missing(f"{action} {where}: bucket {self.bucket!r} does not exist (check its name)")
         if any(key.startswith(p) for p in self.denied):
             raise self.access_denied(f"{action} {where} was denied: AccessDenied HTTP 403")
         if any(key.startswith(p) for p in self.failing):

@@ -97,3 +97,63 @@ def test_s3_settings_come_from_the_standard_variables() -> None:
     assert settings.region == "eu-west-1"
     with pytest.raises(ConfigError, match="FETCH_CONCURRENCY"):
         S3Settings.from_env({"FETCH_CONCURRENCY": "lots"})
+
+
+@pytest.mark.parametrize("prefix", ["prod", "prod/logs", "a/b/c"])
+def test_a_prefix_is_a_folder(prefix: str) -> None:
+    with pytest.raises(ConfigError, match=f"use '{prefix}/'"):
+        RunConfig.from_event({"prefix": prefix}, ENV)
+    assert RunConfig.from_event({"prefix": prefix + "/"}, ENV).source_prefix == prefix + "/"
+    assert RunConfig.from_event({"prefix": ""}, ENV).source_prefix == ""
+
+
+@pytest.mark.parametrize(
+    ("name", "meant"),
+    [
+        ("SOURCE_PREFX", "SOURCE_PREFIX"),
+        ("CHECKPOINT_BUKET", "CHECKPOINT_BUCKET"),
+        ("CHECKPOINT_KEY_TEMPLTE", "CHECKPOINT_KEY_TEMPLATE"),
+    ],
+)
+def test_a_lookalike_of_an_unset_variable_is_refused(name: str, meant: str) -> None:
+    env = {k: v for k, v in ENV.items() if k != meant} | {name: "x"}
+    with pytest.raises(ConfigError, match=f"{name} .* did you mean {meant}"):
+        RunConfig.from_event({}, env)
+
+
+def test_unrelated_and_platform_variables_are_left_alone() -> None:
+    env = {**ENV, "AWS_LAMBDA_FUNCTION_NAME": "f", "PATH": "/bin", "POWERTOOLS_SERVICE_NAME": "s", "SOURCE": "x"}
+    assert RunConfig.from_event({}, env).source_bucket == "env-src"
+
+
+def test_a_key_holding_a_placeholder_is_not_taken_for_a_key() -> None:
+    with pytest.raises(ConfigError, match="checkpoint_key_template"):
+        RunConfig.from_event({"checkpoint_key": "c/{study}/{datatype}/e.parquet"}, ENV)
+
+
+def test_the_payloads_location_replaces_the_environments_whole() -> None:
+    env = {**ENV, "CHECKPOINT_KEY": "", "CHECKPOINT_KEY_TEMPLATE": "c/{study}/{datatype}/e.parquet"}
+    config = RunConfig.from_event({"checkpoint_key": "one/e.parquet"}, env)
+    assert config.layout == SingleObject("one/e.parquet")
+
+
+@pytest.mark.parametrize(
+    ("event", "env", "field"),
+    [
+        ({"restore_archived": "fast"}, {}, "restore_archived"),
+        ({}, {"RESTORE_ARCHIVED": "glacier"}, "RESTORE_ARCHIVED"),
+        ({}, {"INCLUDE_SANDBOX": "maybe"}, "INCLUDE_SANDBOX"),
+        ({}, {"EVENT_INGESTION": "sometimes"}, "EVENT_INGESTION"),
+        ({"retry_failures": "perhaps"}, {}, "retry_failures"),
+    ],
+)
+def test_bad_values_name_the_field_or_variable(event: dict[str, str], env: dict[str, str], field: str) -> None:
+    with pytest.raises(ConfigError, match=field):
+        RunConfig.from_event(event, {**ENV, **env})
+
+
+def test_new_options_default_off_and_are_read() -> None:
+    default = RunConfig.from_event({}, ENV)
+    assert (default.retry_failures, default.restore_archived, default.event_ingestion) == (False, "off", False)
+    on = RunConfig.from_event({"retry_failures": True, "restore_archived": "Bulk"}, {**ENV, "EVENT_INGESTION": "on"})
+    assert (on.retry_failures, on.restore_archived, on.event_ingestion) == (True, "bulk", True)

@@ -19,7 +19,7 @@ from checkpoint_lambda.config import RunConfig
 from checkpoint_lambda.domain.key_template import KeyTemplate
 from checkpoint_lambda.domain.layout import PerGroup
 from checkpoint_lambda.domain.schema import CHECKPOINT_SCHEMA
-from checkpoint_lambda.entrypoints.lambda_function import build_ports, handle
+from checkpoint_lambda.entrypoints.lambda_function import build_adapters, handle
 from checkpoint_lambda.service import run_checkpoint
 from checkpoint_lambda.summary import RunSummary
 from conftest import RestrictedCredentials
@@ -48,7 +48,7 @@ def nine_groups(per_group: int = 2, tag: str = "") -> list[LogFile]:
 
 def run(bucket: str, connector: S3Connector, template: str = TEMPLATE, progress: Progress | None = None) -> RunSummary:
     config = RunConfig(bucket, "prod/", bucket, PerGroup(KeyTemplate.parse(template)))
-    return run_checkpoint(config, build_ports(config, connector, progress))
+    return run_checkpoint(config, build_adapters(config, connector, progress))
 
 
 def etags(s3_client, bucket: str, prefix: str = "prod/checkpoints/") -> dict[str, str]:  # type: ignore[no-untyped-def]

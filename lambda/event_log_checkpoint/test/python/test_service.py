@@ -20,7 +20,7 @@ from checkpoint_lambda.config import RunConfig
 from checkpoint_lambda.domain.key_template import KeyTemplate
 from checkpoint_lambda.domain.layout import Layout, PerGroup, SingleObject
 from checkpoint_lambda.errors import CheckpointAccessDenied, CheckpointUnreadable, ConcurrentUpdateConflict
-from checkpoint_lambda.service import RunPorts, run_checkpoint
+from checkpoint_lambda.service import RunAdapters, run_checkpoint
 from checkpoint_lambda.summary import RunSummary
 from fakes import InMemoryObjectStore
 
@@ -42,11 +42,18 @@ class World:
             self.source.put(file.key, file.body)
 
     def run(
-        self, prefix: str = "prod/", *, dry_run: bool = False, keep_going: Callable[[], bool] | None = None
+        self,
+        prefix: str = "prod/",
+        *,
+        dry_run: bool = False,
+        keep_going: Callable[[], bool] | None = None,
+        min_files: int = 0,
     ) -> RunSummary:
         config = RunConfig("log", prefix, "analytics", self.layout, dry_run=dry_run)
-        ports = RunPorts(S3EventRetriever(self.source), CheckpointStore(self.target), FailureRecordStore(self.target))
-        return run_checkpoint(config, ports, keep_going or (lambda: True))
+        adapters = RunAdapters(
+            S3EventRetriever(self.source), CheckpointStore(self.target), FailureRecordStore(self.target)
+        )
+        return run_checkpoint(config, adapters, keep_going or (lambda: True), min_files=min_files)
 
     def rows(self, key: str = KEY) -> pl.DataFrame:
         return pl.read_parquet(io.BytesIO(self.target.objects[key].data))
@@ -231,6 +238,16 @@ def test_a_time_budget_defers_files_and_runs_converge_on_the_full_result() -> No
             break
     assert budgets == [(3, 7, False), (3, 4, False), (3, 1, False), (1, 0, True)]
     assert sorted(world.rows().get_column("ptid").to_list()) == sorted(f"P{i}" for i in range(10))
+
+
+def test_a_spent_budget_still_fetches_the_minimum_so_runs_always_progress() -> None:
+    """A budget used up by the listing alone must not leave every run with nothing fetched."""
+    world = World()
+    world.add(visits(5))
+    fetched = [world.run(keep_going=lambda: False, min_files=2).files_fetched for _ in range(3)]
+    assert fetched == [2, 2, 1]
+    assert world.run(keep_going=lambda: False, min_files=2).files_fetched == 0
+    assert world.rows().height == 5
 
 
 def test_per_group_layout_writes_one_object_per_study_and_datatype() -> None:

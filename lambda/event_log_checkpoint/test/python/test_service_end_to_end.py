@@ -20,7 +20,7 @@ from checkpoint_lambda.adapters.event_retriever import Progress
 from checkpoint_lambda.adapters.s3 import S3Connector
 from checkpoint_lambda.config import RunConfig
 from checkpoint_lambda.domain.layout import SingleObject
-from checkpoint_lambda.entrypoints.lambda_function import build_ports
+from checkpoint_lambda.entrypoints.lambda_function import build_adapters
 from checkpoint_lambda.errors import CheckpointUnreadable
 from checkpoint_lambda.service import run_checkpoint
 from checkpoint_lambda.summary import RunSummary
@@ -35,7 +35,7 @@ def config_for(bucket: str, prefix: str = "prod/") -> RunConfig:
 
 def run(config: RunConfig, connector: S3Connector, progress: Progress | None = None) -> RunSummary:
     """One run through the real adapters, as the handler builds them."""
-    return run_checkpoint(config, build_ports(config, connector, progress))
+    return run_checkpoint(config, build_adapters(config, connector, progress))
 
 
 def checkpoint_rows(s3_client, bucket: str) -> pl.DataFrame:  # type: ignore[no-untyped-def]

@@ -31,6 +31,25 @@ class CheckpointAccessDenied(CheckpointError):
     error = "CheckpointAccessDenied"
 
 
+class BucketMissing(CheckpointError):
+    """A configured bucket does not exist (a typo, or the wrong account): nothing can be read or written."""
+
+    status_code = 404
+    error = "BucketMissing"
+
+
+class SourceBucketMissing(BucketMissing):
+    """The source bucket does not exist."""
+
+    error = "SourceBucketMissing"
+
+
+class CheckpointBucketMissing(BucketMissing):
+    """The checkpoint bucket does not exist: found before any event file is fetched."""
+
+    error = "CheckpointBucketMissing"
+
+
 class CheckpointUnreadable(CheckpointError):
     """A checkpoint exists but is not one of ours; it must never be overwritten."""
 

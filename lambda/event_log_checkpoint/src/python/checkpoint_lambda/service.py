@@ -1,6 +1,6 @@
 """One run: list the log, fetch only unseen object versions, merge, write each checkpoint conditionally.
 
-The run is handed its adapters (`RunPorts`) and builds none. In the per-group layout
+The run is handed its adapters (`RunAdapters`) and builds none. In the per-group layout
 each (study, datatype) object is written on its own: a group whose write fails is
 reported and the others go on; its new files are in no checkpoint, so the next run
 fetches them again.
@@ -29,17 +29,20 @@ from checkpoint_lambda.domain.schema import VERSION_COLUMNS
 from checkpoint_lambda.errors import CheckpointAccessDenied, ConcurrentUpdateConflict, StorageError
 from checkpoint_lambda.observability import logger
 from checkpoint_lambda.optimistic_write import OptimisticWrite
+from checkpoint_lambda.phases import PhaseClock
 from checkpoint_lambda.summary import GroupResult, RunSummary
 
 MAX_CONCURRENT_LOADS = 16
+#: Files every run fetches even when its budget is spent: progress is guaranteed, run after run.
+MIN_FILES_PER_RUN = 50
 #: Errors that end one group's write in the per-group layout (the other groups go on).
 GROUP_WRITE_ERRORS = (CheckpointAccessDenied, StorageError, ConcurrentUpdateConflict)
 _VERSIONS = list(VERSION_COLUMNS)
 
 
 @dataclass(frozen=True)
-class RunPorts:
-    """The adapters a run works through: built by the entry point, replaced by fakes in tests."""
+class RunAdapters:
+    """The adapters a run works through: built by the entry point, on in-memory stores in tests."""
 
     events: S3EventRetriever
     checkpoints: CheckpointStore
@@ -50,28 +53,54 @@ def _always() -> bool:
     return True
 
 
-def run_checkpoint(config: RunConfig, ports: RunPorts, keep_going: Callable[[], bool] = _always) -> RunSummary:
+def at_least(count: int, keep_going: Callable[[], bool]) -> Callable[[], bool]:
+    """`keep_going`, but true for its first `count` calls (one call before each file)."""
+    calls = 0
+
+    def allowed() -> bool:
+        nonlocal calls
+        calls += 1
+        return calls <= count or keep_going()
+
+    return allowed
+
+
+def run_checkpoint(
+    config: RunConfig,
+    adapters: RunAdapters,
+    keep_going: Callable[[], bool] = _always,
+    min_files: int = MIN_FILES_PER_RUN,
+) -> RunSummary:
     """Bring the checkpoint(s) up to date with the log under the configured prefix.
 
-    Fetching stops when `keep_going()` turns false (the time budget): what was fetched
-    is written, the rest is left for the next run.
+    Fetching stops when `keep_going()` turns false (the time budget, or Ctrl-C): what was
+    fetched is written, the rest is left for the next run. The first `min_files` files
+    are fetched whatever it says, so that a budget shorter than the listing still
+    makes progress run after run.
     """
     started = time.perf_counter()
-    listing = ports.events.list_event_files(config.source_prefix, since=config.since)
-    stored = load_groups(config.layout, ports.checkpoints)
-    stored_record = ports.records.load(config.failure_record_key)
+    clock = PhaseClock()
+    with clock.phase("list"):
+        listing = adapters.events.list_event_files(config.source_prefix, since=config.since)
+    with clock.phase("read"):
+        stored = load_groups(config.layout, adapters.checkpoints)
+        stored_record = adapters.records.load(config.failure_record_key)
     held = pl.concat([s.index.select(_VERSIONS) for s in stored.values()]) if stored else _no_versions()
     to_fetch = select_unseen(listing.events, held, stored_record.record)
     logger.info(
         "selected files to fetch",
         extra={"files_listed": listing.files_listed, "files_to_fetch": len(to_fetch), "rows_held": held.height},
     )
-    retrieval = ports.events.retrieve_and_validate_events(to_fetch, keep_going)
-    groups = write_groups(config, ports.checkpoints, stored, retrieval.events)
+    with clock.phase("fetch"):
+        retrieval = adapters.events.retrieve_and_validate_events(to_fetch, at_least(min_files, keep_going))
+    groups = write_groups(config, adapters.checkpoints, stored, retrieval.events, clock)
     verdicts = [f for f in retrieval.failures if not f.retryable]
     fetched_versions = {f.key: f.etag for f in (*verdicts, *retrieval.skipped)}
     scope = ListingScope(listing.prefix, {**listing.versions, **fetched_versions})
-    record = write_record(config, ports.records, stored_record, scope, verdicts=verdicts, skipped=retrieval.skipped)
+    with clock.phase("write"):
+        record = write_record(
+            config, adapters.records, stored_record, scope, verdicts=verdicts, skipped=retrieval.skipped
+        )
     return RunSummary.build(
         config=config,
         listing=listing,
@@ -80,6 +109,7 @@ def run_checkpoint(config: RunConfig, ports: RunPorts, keep_going: Callable[[], 
         groups=groups,
         record=record,
         elapsed_ms=(time.perf_counter() - started) * 1000,
+        phase_ms=clock.milliseconds(),
     )
 
 
@@ -102,16 +132,18 @@ def write_groups(
     checkpoints: CheckpointStore,
     stored: Mapping[str, StoredCheckpoint],
     events: Sequence[SourcedEvent],
+    clock: PhaseClock | None = None,
 ) -> list[GroupResult]:
     """Merge each group's new events into its object; one result per group held or gaining rows."""
     by_key: dict[str, list[SourcedEvent]] = defaultdict(list)
     for sourced in events:
         by_key[config.layout.key_for(sourced.event)].append(sourced)
     results = []
+    clock = clock or PhaseClock()
     for key in sorted({*stored, *by_key}):
         first = stored.get(key) or stored_as(key, Checkpoint.empty(), None, 0)
         try:
-            results.append(_write_group(config, checkpoints, first, by_key.get(key, [])))
+            results.append(_write_group(config, checkpoints, first, by_key.get(key, []), clock))
         except GROUP_WRITE_ERRORS as error:
             if config.layout.listing_prefix() is None:
                 raise  # the single-object layout: the run's own error response
@@ -121,16 +153,22 @@ def write_groups(
 
 
 def _write_group(
-    config: RunConfig, checkpoints: CheckpointStore, first: StoredCheckpoint, events: Sequence[SourcedEvent]
+    config: RunConfig,
+    checkpoints: CheckpointStore,
+    first: StoredCheckpoint,
+    events: Sequence[SourcedEvent],
+    clock: PhaseClock,
 ) -> GroupResult:
     def merge(current: StoredCheckpoint) -> Checkpoint | None:
-        merged = current.checkpoint().add_events(events) if events else None
+        with clock.phase("merge"):
+            merged = current.checkpoint().add_events(events) if events else None
         return None if merged is None or merged is current.checkpoint() else merged
 
     def save(merged: Checkpoint, current: StoredCheckpoint) -> StoredCheckpoint:
         if config.dry_run:
             return stored_as(current.key, merged, current.etag, current.size_bytes)
-        return checkpoints.save(current.key, merged, current.etag)
+        with clock.phase("write"):
+            return checkpoints.save(current.key, merged, current.etag)
 
     outcome = OptimisticWrite(first.key, merge, save, lambda: checkpoints.load(first.key)).run(first)
     added = outcome.stored.row_count - outcome.base.row_count if outcome.written else 0

@@ -100,6 +100,7 @@ class RunSummary:
     groups: tuple[GroupResult, ...]
     per_group: bool
     would_write: tuple[str, ...]
+    phase_ms: dict[str, int]
 
     @classmethod
     def build(
@@ -112,6 +113,7 @@ class RunSummary:
         groups: list[GroupResult],
         record: FailureRecord,
         elapsed_ms: float,
+        phase_ms: dict[str, int] | None = None,
     ) -> RunSummary:
         transient = [f for f in retrieval.failures if f.retryable]
         failures = sorted([*record.failures.values(), *transient], key=lambda f: f.key)
@@ -143,6 +145,7 @@ class RunSummary:
             groups=tuple(groups),
             per_group=config.layout.listing_prefix() is not None,
             would_write=tuple(g.checkpoint_path for g in groups if g.would_write) if config.dry_run else (),
+            phase_ms=dict(phase_ms or {}),
         )
 
     @property

@@ -14,7 +14,7 @@ import pytest
 from checkpoint_lambda.adapters.object_store import FetchedObject, FetchFailed, FetchOutcome, ObjectStore
 from checkpoint_lambda.adapters.s3 import S3Connector, S3ObjectStore
 from checkpoint_lambda.domain.listing import ObjectInfo
-from checkpoint_lambda.errors import CheckpointAccessDenied, PreconditionFailed
+from checkpoint_lambda.errors import BucketMissing, CheckpointAccessDenied, PreconditionFailed
 from conftest import RestrictedCredentials
 from fakes import InMemoryObjectStore
 
@@ -26,6 +26,7 @@ class Subject:
     store: ObjectStore
     put: Callable[[str, bytes], None]
     refused: Callable[[], ObjectStore]
+    in_missing_bucket: Callable[[], ObjectStore]
 
 
 @pytest.fixture(params=["memory", "s3"])
@@ -40,7 +41,7 @@ def subject(request: pytest.FixtureRequest) -> Subject:
         def put_fake(key: str, data: bytes) -> None:
             fake.put(key, data)
 
-        return Subject(fake, put_fake, refused_fake)
+        return Subject(fake, put_fake, refused_fake, lambda: InMemoryObjectStore(bucket_missing=True))
     connector: S3Connector = request.getfixturevalue("connector")
     bucket: str = request.getfixturevalue("bucket")
     s3_client = request.getfixturevalue("s3_client")
@@ -54,6 +55,7 @@ def subject(request: pytest.FixtureRequest) -> Subject:
         S3ObjectStore(connector, bucket, CheckpointAccessDenied),
         lambda key, data: s3_client.put_object(Bucket=bucket, Key=key, Body=data),
         refused_s3,
+        lambda: S3ObjectStore(connector, f"{bucket}-typo", CheckpointAccessDenied),
     )
 
 
@@ -151,3 +153,17 @@ def test_refusals_raise_the_stores_access_denied_error(subject: Subject) -> None
     outcome = fetch_all(refused, [info])["d/k"]
     assert isinstance(outcome, FetchFailed)
     assert "AccessDenied" in outcome.reason
+
+
+def test_a_missing_bucket_is_an_error_on_every_call_never_an_absent_key(subject: Subject) -> None:
+    """Only a missing key means "no checkpoint yet"; a missing bucket taken for one would
+    fetch the whole log and then lose every conditional write as a "race"."""
+    store = subject.in_missing_bucket()
+    with pytest.raises(BucketMissing, match="does not exist"):
+        store.read("c/events.parquet")
+    with pytest.raises(BucketMissing, match="does not exist"):
+        store.write("c/events.parquet", b"x", None)
+    with pytest.raises(BucketMissing, match="does not exist"):
+        store.write("c/events.parquet", b"x", '"abc"')
+    with pytest.raises(BucketMissing, match="does not exist"):
+        list(store.list_objects("p/"))

@@ -20,7 +20,7 @@ import pytest
 
 from checkpoint_lambda.adapters.s3 import S3Connector
 from checkpoint_lambda.config import S3Settings
-from checkpoint_lambda.entrypoints.lambda_function import handle
+from checkpoint_lambda.entrypoints.lambda_function import handle, s3_adapters
 from checkpoint_lambda.observability import SERVICE, logger, metrics
 from corpus.hostile_inputs import CANARY, RunBreaker, corpus, key_of, run_breakers
 from faults.fault_proxy import FaultProxy
@@ -74,7 +74,7 @@ def corpus_run(s3_endpoint: str) -> CorpusRun:
     logging.getLogger(SERVICE).addHandler(capture)
     try:
         connector = S3Connector(S3Settings(endpoint_url=proxy.url, region="us-east-1", fetch_concurrency=16))
-        response = handle(payload(bucket, PREFIX), env={}, connector=connector)
+        response = handle(payload(bucket, PREFIX), env={}, adapters=s3_adapters(connector))
     finally:
         logging.getLogger(SERVICE).removeHandler(capture)
         proxy.stop()
@@ -162,7 +162,7 @@ def test_an_event_key_with_a_leading_slash_is_read(connector: S3Connector, bucke
     file = event_files("S", 1, prefix="/")[0]
     put_files(s3_client, bucket, [file])
 
-    response = handle(payload(bucket, ""), env={}, connector=connector)
+    response = handle(payload(bucket, ""), env={}, adapters=s3_adapters(connector))
     metrics.clear_metrics()
 
     assert (response["statusCode"], response["files_listed"]) == (200, 1)
@@ -178,7 +178,7 @@ def test_an_input_that_once_stopped_the_whole_run_fails_only_itself(
     put_files(s3_client, bucket, valid)
     s3_client.put_object(Bucket=bucket, Key=PREFIX + breaker.file_name, Body=breaker.body)
 
-    response = handle(payload(bucket, PREFIX), env={}, connector=connector)
+    response = handle(payload(bucket, PREFIX), env={}, adapters=s3_adapters(connector))
     metrics.clear_metrics()
 
     assert response["statusCode"] == 200, response.get("message")

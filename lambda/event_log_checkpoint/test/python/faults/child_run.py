@@ -10,13 +10,13 @@ import sys
 
 from checkpoint_lambda.adapters.s3 import S3Connector
 from checkpoint_lambda.config import S3Settings
-from checkpoint_lambda.entrypoints.lambda_function import handle
+from checkpoint_lambda.entrypoints.lambda_function import handle, s3_adapters
 
 
 def main(argv: list[str]) -> int:
     proxy_url, payload = argv[0], json.loads(argv[1])
     settings = S3Settings(endpoint_url=proxy_url, region="us-east-1", max_retries=0, request_timeout_s=120.0)
-    response = handle(payload, env={}, connector=S3Connector(settings))
+    response = handle(payload, env={}, adapters=s3_adapters(S3Connector(settings)))
     print(json.dumps(response))
     return 0 if response["statusCode"] == 200 else 1
 

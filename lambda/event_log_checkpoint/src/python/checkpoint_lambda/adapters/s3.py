@@ -32,12 +32,17 @@ from obstore.exceptions import AlreadyExistsError, PreconditionError
 from obstore.store import S3Store
 
 from checkpoint_lambda.adapters.object_store import FetchedObject, FetchFailed, FetchOutcome, OnFetched, VersionedBytes
-from checkpoint_lambda.adapters.s3_errors import S3_FAILURES, describe_error, is_access_denied, is_archived
+from checkpoint_lambda.adapters.s3_errors import (
+    S3_FAILURES,
+    describe_error,
+    is_access_denied,
+    is_archived,
+    is_missing_bucket,
+)
 from checkpoint_lambda.adapters.s3_listing import list_parallel
 from checkpoint_lambda.config import S3Settings
 from checkpoint_lambda.domain.listing import ObjectInfo
-from checkpoint_lambda.errors import CheckpointError, PreconditionFailed, StorageError
-from checkpoint_lambda.observability import tracer
+from checkpoint_lambda.errors import BucketMissing, CheckpointError, PreconditionFailed, StorageError
 
 if TYPE_CHECKING:
     from obstore import PutMode
@@ -143,67 +148,62 @@ def obstore_can_address(key: str) -> bool:
 
 
 class S3ObjectStore:
-    """One bucket through the connector; `access_denied` is the error a refusal becomes."""
+    """One bucket through the connector; `access_denied` is the error a refusal becomes, `missing`
+    the error a missing bucket becomes (only a missing *key* means "absent")."""
 
-    def __init__(self, connector: S3Connector, bucket: str, access_denied: type[CheckpointError]) -> None:
+    def __init__(
+        self,
+        connector: S3Connector,
+        bucket: str,
+        access_denied: type[CheckpointError],
+        missing: type[BucketMissing] = BucketMissing,
+    ) -> None:
         self._connector = connector
         self._bucket = bucket
         self._store = connector.store(bucket)
         self._denied = access_denied
+        self._missing = missing
 
     @property
     def bucket(self) -> str:
         return self._bucket
 
     def list_objects(self, prefix: str) -> Iterator[ObjectInfo]:
-        with tracer.provider.in_subsegment("## s3.list_objects") as segment:
-            segment.put_annotation("bucket", self._bucket)
-            listed = 0
-            try:
-                concurrency = self._connector.settings.list_concurrency
-                for info in list_parallel(self._connector.client(), self._bucket, prefix, concurrency):
-                    listed += 1
-                    yield info
-            except S3_FAILURES as exc:
-                raise self._error("listing", prefix, exc) from exc
-            finally:
-                segment.put_metadata("objects", listed)
+        try:
+            concurrency = self._connector.settings.list_concurrency
+            yield from list_parallel(self._connector.client(), self._bucket, prefix, concurrency)
+        except S3_FAILURES as exc:
+            raise self._error("listing", prefix, exc) from exc
 
     def read(self, key: str) -> VersionedBytes | None:
-        with tracer.provider.in_subsegment("## s3.read") as segment:
-            segment.put_annotation("key", key)
-            try:
-                result = obstore.get(self._store, key)
-                data = result.bytes().to_bytes()
-            except FileNotFoundError:
-                return None
-            except S3_FAILURES as exc:
+        try:
+            result = obstore.get(self._store, key)
+            data = result.bytes().to_bytes()
+        except FileNotFoundError as exc:
+            if is_missing_bucket(exc):
                 raise self._error("reading", key, exc) from exc
-            segment.put_metadata("bytes", len(data))
-            return VersionedBytes(data, result.meta["e_tag"] or "")
+            return None
+        except S3_FAILURES as exc:
+            raise self._error("reading", key, exc) from exc
+        return VersionedBytes(data, result.meta["e_tag"] or "")
 
     def write(self, key: str, data: bytes, expected_etag: str | None) -> str:
         mode: PutMode = "create" if expected_etag is None else {"e_tag": expected_etag}
-        # A plain subsegment, not Tracer.capture_method: that would log a lost race (412) as an error.
-        with tracer.provider.in_subsegment("## s3.write") as segment:
-            segment.put_annotation("key", key)
-            segment.put_metadata("bytes", len(data))
-            try:
-                result = obstore.put(self._store, key, data, mode=mode, use_multipart=False)
-            except (AlreadyExistsError, PreconditionError, FileNotFoundError) as exc:
-                # FileNotFoundError: If-Match on a key deleted since it was read.
-                raise PreconditionFailed(key, attempted_etag=content_etag(data)) from exc
-            except S3_FAILURES as exc:
+        try:
+            result = obstore.put(self._store, key, data, mode=mode, use_multipart=False)
+        except (AlreadyExistsError, PreconditionError, FileNotFoundError) as exc:
+            # A missing bucket is no lost race: retrying it would end in a misleading 409.
+            if is_missing_bucket(exc):
                 raise self._error("writing", key, exc) from exc
-            return result["e_tag"] or ""
+            # FileNotFoundError: If-Match on a key deleted since it was read.
+            raise PreconditionFailed(key, attempted_etag=content_etag(data)) from exc
+        except S3_FAILURES as exc:
+            raise self._error("writing", key, exc) from exc
+        return result["e_tag"] or ""
 
     def fetch_each(self, objects: Sequence[ObjectInfo], on_fetched: OnFetched, keep_going: Callable[[], bool]) -> None:
-        # One subsegment for the whole batch: a segment holds at most 64 KB, not one entry per GET.
-        with tracer.provider.in_subsegment("## s3.fetch_each") as segment:
-            segment.put_annotation("bucket", self._bucket)
-            segment.put_metadata("objects", len(objects))
-            if objects:
-                asyncio.run(self._fetch_all(objects, on_fetched, keep_going))
+        if objects:
+            asyncio.run(self._fetch_all(objects, on_fetched, keep_going))
 
     async def _fetch_all(
         self, objects: Sequence[ObjectInfo], on_fetched: OnFetched, keep_going: Callable[[], bool]
@@ -238,6 +238,8 @@ class S3ObjectStore:
 
     def _error(self, action: str, key: str, exc: BaseException) -> CheckpointError:
         where = f"s3://{self._bucket}/{key}"
+        if is_missing_bucket(exc):
+            return self._missing(f"{action} {where}: bucket {self._bucket!r} does not exist (check its name)")
         if is_access_denied(exc):
             return self._denied(f"{action} {where} was denied: {describe_error(exc)}")
         return StorageError(f"{action} {where} failed: {describe_error(exc)}")

@@ -19,6 +19,7 @@ ACCESS_DENIED_CODES: Final = frozenset(
     {"AccessDenied", "AllAccessDisabled", "InvalidAccessKeyId", "SignatureDoesNotMatch"}
 )
 ARCHIVED_CODE: Final = "InvalidObjectState"
+MISSING_BUCKET_CODE: Final = "NoSuchBucket"
 #: Every exception an S3 call through boto3 or obstore can raise for a failed request.
 S3_FAILURES: Final = (BotoCoreError, ClientError, BaseError, OSError)
 
@@ -53,9 +54,14 @@ def is_archived(exc: BaseException) -> bool:
     return s3_error_code(exc) == ARCHIVED_CODE
 
 
+def is_missing_bucket(exc: BaseException) -> bool:
+    """NoSuchBucket: obstore raises it as FileNotFoundError (or PreconditionError) like a missing key."""
+    return s3_error_code(exc) == MISSING_BUCKET_CODE
+
+
 def describe_error(exc: BaseException) -> str:
     """A one-line reason for logs and responses: S3 code and HTTP status, no bodies."""
-    if isinstance(exc, FileNotFoundError):
+    if isinstance(exc, FileNotFoundError) and not is_missing_bucket(exc):
         return "object vanished between listing and fetching (404 NoSuchKey)"
     code, status = s3_error_code(exc), http_status(exc)
     if code or status:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import cache
 from typing import Any, Final
 
-from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from checkpoint_lambda.adapters.checkpoint_store import CheckpointStore
@@ -15,12 +15,21 @@ from checkpoint_lambda.adapters.event_retriever import Progress, S3EventRetrieve
 from checkpoint_lambda.adapters.failure_record_store import FailureRecordStore
 from checkpoint_lambda.adapters.s3 import S3Connector, S3ObjectStore
 from checkpoint_lambda.config import RunConfig, S3Settings
-from checkpoint_lambda.errors import CheckpointAccessDenied, CheckpointError, SourceAccessDenied
-from checkpoint_lambda.observability import METRICS_NAMESPACE, SERVICE, logger, metrics, tracer
-from checkpoint_lambda.service import RunPorts, run_checkpoint
+from checkpoint_lambda.errors import (
+    CheckpointAccessDenied,
+    CheckpointBucketMissing,
+    CheckpointError,
+    SourceAccessDenied,
+    SourceBucketMissing,
+)
+from checkpoint_lambda.observability import logger, metrics
+from checkpoint_lambda.run_metrics import emit_run_failed, emit_run_metrics
+from checkpoint_lambda.service import RunAdapters, run_checkpoint
 from checkpoint_lambda.summary import RunSummary, error_response
 
-PortsFactory = Callable[[RunConfig, S3Connector, Progress | None], RunPorts]
+#: Builds a run's adapters for its configuration (and an optional progress callback).
+AdapterFactory = Callable[[RunConfig, Progress | None], RunAdapters]
+KeepGoing = Callable[[], bool]
 #: Time kept back from the Lambda's remaining time for merging and writing what was fetched.
 TIME_BUDGET_MARGIN_S: Final = 90.0
 
@@ -31,39 +40,60 @@ def default_connector() -> S3Connector:
     return S3Connector(S3Settings.from_env())
 
 
-def build_ports(config: RunConfig, connector: S3Connector, progress: Progress | None = None) -> RunPorts:
+def build_adapters(config: RunConfig, connector: S3Connector, progress: Progress | None = None) -> RunAdapters:
     """The real adapters for `config`: the one place they are built."""
-    source = S3ObjectStore(connector, config.source_bucket, access_denied=SourceAccessDenied)
-    target = S3ObjectStore(connector, config.checkpoint_bucket, access_denied=CheckpointAccessDenied)
+    source = S3ObjectStore(connector, config.source_bucket, SourceAccessDenied, SourceBucketMissing)
+    target = S3ObjectStore(connector, config.checkpoint_bucket, CheckpointAccessDenied, CheckpointBucketMissing)
     retriever = S3EventRetriever(source, include_sandbox=config.include_sandbox, progress=progress)
-    return RunPorts(retriever, CheckpointStore(target), FailureRecordStore(target))
+    return RunAdapters(retriever, CheckpointStore(target), FailureRecordStore(target))
+
+
+def s3_adapters(connector: S3Connector | None = None) -> AdapterFactory:
+    """The factory of real adapters on `connector` (default: the process's own, from the environment)."""
+    return lambda config, progress: build_adapters(config, connector or default_connector(), progress)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A run's response, and its summary when it ran to the end (None: it failed)."""
+
+    response: dict[str, Any]
+    summary: RunSummary | None
 
 
 @logger.inject_lambda_context(log_event=False, clear_state=True)
-@tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    budget = context.get_remaining_time_in_millis() / 1000 - TIME_BUDGET_MARGIN_S
-    response = handle(event, time_budget_s=budget)
-    if not response.get("dry_run"):
-        emit_group_metrics(response.get("groups", ()))
-    return response
+    budget_s = context.get_remaining_time_in_millis() / 1000 - TIME_BUDGET_MARGIN_S
+    answer = answer_event(event, keep_going=deadline_in(budget_s))
+    if answer.summary is None:
+        emit_run_failed()
+    else:
+        emit_run_metrics(answer.summary)
+    return answer.response
 
 
 def handle(
     event: Any,
     *,
     env: Mapping[str, str] | None = None,
-    connector: S3Connector | None = None,
+    adapters: AdapterFactory | None = None,
     progress: Progress | None = None,
-    time_budget_s: float | None = None,
-    ports_for: PortsFactory | None = None,
+    keep_going: KeepGoing | None = None,
 ) -> dict[str, Any]:
-    """Run on `event` (payload, scheduled event or `{}`); never raises.
+    """Run on `event` (payload, scheduled event or `{}`) and answer; never raises. Emits no metrics."""
+    return answer_event(event, env=env, adapters=adapters, progress=progress, keep_going=keep_going).response
 
-    With `time_budget_s`, fetching stops once that many seconds have passed. The adapters
-    are `build_ports`' unless `ports_for` builds others.
-    """
+
+def answer_event(
+    event: Any,
+    *,
+    env: Mapping[str, str] | None = None,
+    adapters: AdapterFactory | None = None,
+    progress: Progress | None = None,
+    keep_going: KeepGoing | None = None,
+) -> Answer:
+    """The run's answer. Fetching goes on while `keep_going()` (default: always)."""
     details: dict[str, Any] = {}
     try:
         config = RunConfig.from_event(event, env)
@@ -72,24 +102,36 @@ def handle(
             "source": f"s3://{config.source_bucket}/{config.source_prefix}",
         }
         logger.info("run starting", extra=_parameters(config))
-        ports = (ports_for or build_ports)(config, connector or default_connector(), progress)
-        summary = run_checkpoint(config, ports, keep_going=_until(time_budget_s))
+        built = (adapters or s3_adapters())(config, progress)
+        summary = run_checkpoint(config, built, keep_going=keep_going or (lambda: True))
     except CheckpointError as error:
         logger.error("run failed", extra={"error": error.error, "reason": str(error), **details}, exc_info=error)
-        return _failed(error, details)
+        return Answer(error_response(error, details), None)
     except Exception as error:  # noqa: BLE001 - last line of defence: an answer and an alarm, never a traceback
         logger.exception("run failed unexpectedly", extra=details)
         wrapped = CheckpointError(f"unexpected {type(error).__name__}: {error}")
-        return _failed(wrapped, {**details, "cause": type(error).__name__})
-    _report(summary)
-    return summary.to_response()
+        return Answer(error_response(wrapped, {**details, "cause": type(error).__name__}), None)
+    response = summary.to_response()
+    logger.info("run finished", extra={k: v for k, v in response.items() if k not in {"failures", "groups"}})
+    return Answer(response, summary)
 
 
-def _until(time_budget_s: float | None) -> Callable[[], bool]:
-    if time_budget_s is None:
-        return lambda: True
-    deadline = time.monotonic() + time_budget_s
+def deadline_in(seconds: float) -> KeepGoing:
+    """True until `seconds` from now (a Lambda's remaining time, less the margin)."""
+    deadline = time.monotonic() + seconds
     return lambda: time.monotonic() < deadline
+
+
+def budget_from_first_call(seconds: float) -> KeepGoing:
+    """True for `seconds` from its first call, so a budget counts fetching, not listing."""
+    deadline: list[float] = []
+
+    def keep_going() -> bool:
+        if not deadline:
+            deadline.append(time.monotonic() + seconds)
+        return time.monotonic() < deadline[0]
+
+    return keep_going
 
 
 def _parameters(config: RunConfig) -> dict[str, Any]:
@@ -101,47 +143,3 @@ def _parameters(config: RunConfig) -> dict[str, Any]:
         "since": config.since.isoformat() if config.since else None,
         "dry_run": config.dry_run,
     }
-
-
-def _failed(error: CheckpointError, details: dict[str, Any]) -> dict[str, Any]:
-    metrics.add_metric(name="RunFailed", unit=MetricUnit.Count, value=1)
-    return error_response(error, details)
-
-
-def _report(summary: RunSummary) -> None:
-    fields = {k: v for k, v in summary.to_response().items() if k not in {"failures", "groups"}}
-    logger.info("run finished", extra=fields)
-    if summary.dry_run:
-        return  # a rehearsal (e.g. before a promotion): the metrics describe what was written
-    counts = {
-        "NewEventsProcessed": summary.new_events_processed,
-        "TotalEvents": summary.total_events,
-        "EventsFailed": summary.events_failed,
-        "FilesListed": summary.files_listed,
-        "FilesFetched": summary.files_fetched,
-        "FilesDeferred": summary.files_deferred,
-        # A group whose write failed is an alarm, though the run answered 207.
-        "RunFailed": 1 if summary.failed_groups else 0,
-    }
-    if summary.per_group:
-        counts["CheckpointsWritten"] = sum(g.written for g in summary.groups)
-        counts["CheckpointWriteFailures"] = len(summary.failed_groups)
-    for name, value in counts.items():
-        metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
-    metrics.add_metric(name="CheckpointFileSize", unit=MetricUnit.Bytes, value=summary.checkpoint_size_bytes)
-    metrics.add_metric(name="ExecutionTime", unit=MetricUnit.Milliseconds, value=summary.execution_time_ms)
-
-
-def emit_group_metrics(groups: Iterable[Mapping[str, Any]]) -> None:
-    """Per-group counts, each in an EMF blob of its own: one blob's metrics share one set of dimensions."""
-    for group in groups:
-        dimensions = {"service": SERVICE, "study": str(group["study"]), "datatype": str(group["datatype"])}
-        for name, value in (("NewEventsProcessed", group["new_events"]), ("TotalEvents", group["rows"])):
-            with single_metric(
-                name=name,
-                unit=MetricUnit.Count,
-                value=value,
-                namespace=METRICS_NAMESPACE,
-                default_dimensions=dimensions,
-            ):
-                pass

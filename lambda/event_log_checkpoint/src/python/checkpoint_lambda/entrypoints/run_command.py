@@ -10,7 +10,7 @@ import json
 import sys
 from typing import Any, TextIO
 
-from checkpoint_lambda.entrypoints.lambda_function import handle
+from checkpoint_lambda.entrypoints.lambda_function import budget_from_first_call, handle
 
 #: Exit codes: the run answered 200; it answered 207 (some per-group writes failed); it failed.
 EXIT_OK, EXIT_FAILED, EXIT_PARTIAL = 0, 1, 3
@@ -29,7 +29,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--since", help="only consider files written at or after this ISO 8601 time")
     parser.add_argument("--dry-run", action="store_true", help="fetch and merge, write nothing, say what would change")
     parser.add_argument(
-        "--time-budget", type=float, metavar="SECONDS", help="stop fetching after this long; the next run continues"
+        "--time-budget",
+        type=float,
+        metavar="SECONDS",
+        help="fetch for at most this long (listing not counted); the next run continues",
     )
 
 
@@ -46,7 +49,8 @@ def run(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
         if getattr(args, field):
             payload[field] = getattr(args, field)
     progress = TerminalProgress(sys.stderr) if sys.stderr.isatty() else None
-    response = handle(payload, progress=progress, time_budget_s=args.time_budget)
+    budget = None if args.time_budget is None else budget_from_first_call(args.time_budget)
+    response = handle(payload, progress=progress, keep_going=budget)
     if progress is not None:
         progress.finish()
     print(json.dumps(response, indent=2), file=out)
