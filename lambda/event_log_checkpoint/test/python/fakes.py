@@ -103,7 +103,7 @@ class InMemoryObjectStore:
             return FetchFailed("AccessDenied HTTP 403")
         found = self.objects.get(key)
         if found is None:
-            return FetchFailed("object vanished between listing and fetching (404 NoSuchKey)")
+            return FetchFailed("object vanished between listing and fetching (404 NoSuchKey)", missing=True)
         return FetchedObject(found.data, found.etag, found.last_modified)
 
     def _check(self, key: str, action: str) -> None:

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
+from checkpoint_lambda.event_ingestion import BatchOutcome
 from checkpoint_lambda.observability import METRICS_NAMESPACE, SERVICE, metrics
 from checkpoint_lambda.summary import RunSummary
 
@@ -37,6 +38,16 @@ def emit_run_metrics(summary: RunSummary) -> None:
             _single("TotalEvents", group.rows, dimensions)
 
 
+def emit_batch_metrics(outcome: BatchOutcome, item_failures: int) -> None:
+    """An SQS batch of the event path: what it ingested, and how many messages go back to the queue."""
+    metrics.add_metric(name="EventFilesIngested", unit=MetricUnit.Count, value=outcome.files_fetched)
+    metrics.add_metric(name="NewEventsProcessed", unit=MetricUnit.Count, value=outcome.new_events)
+    metrics.add_metric(name="EventBatchItemFailures", unit=MetricUnit.Count, value=item_failures)
+    metrics.add_metric(name="CheckpointsWritten", unit=MetricUnit.Count, value=outcome.checkpoints_written)
+    metrics.add_metric(name="RunFailed", unit=MetricUnit.Count, value=1 if any(g.error for g in outcome.groups) else 0)
+    metrics.add_metric(name="ExecutionTime", unit=MetricUnit.Milliseconds, value=outcome.execution_time_ms)
+
+
 def run_counts(summary: RunSummary) -> Iterator[tuple[str, int]]:
     """The run-level counts, by metric name."""
     yield "NewEventsProcessed", summary.new_events_processed
@@ -47,6 +58,8 @@ def run_counts(summary: RunSummary) -> Iterator[tuple[str, int]]:
     yield "FilesDeferred", summary.files_deferred
     # A group whose write failed is an alarm, though the run answered 207.
     yield "RunFailed", 1 if summary.failed_groups else 0
+    if summary.files_missed_by_events is not None:
+        yield "FilesMissedByEvents", summary.files_missed_by_events
     if summary.per_group:
         yield "CheckpointsWritten", sum(g.written for g in summary.groups)
         yield "CheckpointWriteFailures", len(summary.failed_groups)

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import polars as pl
 
@@ -24,7 +25,7 @@ from checkpoint_lambda.domain.checkpoint import Checkpoint
 from checkpoint_lambda.domain.events import FileFailure, SourcedEvent
 from checkpoint_lambda.domain.failure_record import FailureRecord, ListingScope
 from checkpoint_lambda.domain.layout import Layout
-from checkpoint_lambda.domain.listing import select_unseen
+from checkpoint_lambda.domain.listing import ObjectInfo, select_unseen
 from checkpoint_lambda.domain.schema import VERSION_COLUMNS
 from checkpoint_lambda.errors import CheckpointAccessDenied, ConcurrentUpdateConflict, StorageError
 from checkpoint_lambda.observability import logger
@@ -35,6 +36,9 @@ from checkpoint_lambda.summary import GroupResult, RunSummary
 MAX_CONCURRENT_LOADS = 16
 #: Files every run fetches even when its budget is spent: progress is guaranteed, run after run.
 MIN_FILES_PER_RUN = 50
+#: How long a new file may take to come through the event path (S3 → SQS → batch window →
+#: ingestion) before the scheduled run counts it as missed by the events.
+EVENT_GRACE = timedelta(minutes=15)
 #: Errors that end one group's write in the per-group layout (the other groups go on).
 GROUP_WRITE_ERRORS = (CheckpointAccessDenied, StorageError, ConcurrentUpdateConflict)
 _VERSIONS = list(VERSION_COLUMNS)
@@ -79,13 +83,14 @@ def run_checkpoint(
     makes progress run after run.
     """
     started = time.perf_counter()
+    started_at = datetime.now(UTC)
     clock = PhaseClock()
     with clock.phase("list"):
         listing = adapters.events.list_event_files(config.source_prefix, since=config.since)
     with clock.phase("read"):
         stored = load_groups(config.layout, adapters.checkpoints)
         stored_record = adapters.records.load(config.failure_record_key)
-    held = pl.concat([s.index.select(_VERSIONS) for s in stored.values()]) if stored else _no_versions()
+    held = held_versions(stored)
     to_fetch = select_unseen(listing.events, held, stored_record.record)
     logger.info(
         "selected files to fetch",
@@ -110,7 +115,21 @@ def run_checkpoint(
         record=record,
         elapsed_ms=(time.perf_counter() - started) * 1000,
         phase_ms=clock.milliseconds(),
+        files_missed_by_events=missed_by_events(to_fetch, retrieval.deferred, started_at - EVENT_GRACE)
+        if config.event_ingestion
+        else None,
     )
+
+
+def missed_by_events(fetched: Sequence[ObjectInfo], deferred: Sequence[ObjectInfo], before: datetime) -> int:
+    """The fetched files older than `before`: the event path should have ingested them already."""
+    skipped = {info.key for info in deferred}
+    return sum(1 for info in fetched if info.key not in skipped and info.last_modified < before)
+
+
+def held_versions(stored: Mapping[str, StoredCheckpoint]) -> pl.DataFrame:
+    """(source_key, source_etag) of every row of every stored checkpoint object."""
+    return pl.concat([s.index.select(_VERSIONS) for s in stored.values()]) if stored else _no_versions()
 
 
 def load_groups(layout: Layout, checkpoints: CheckpointStore) -> dict[str, StoredCheckpoint]:

@@ -101,6 +101,7 @@ class RunSummary:
     per_group: bool
     would_write: tuple[str, ...]
     phase_ms: dict[str, int]
+    files_missed_by_events: int | None
 
     @classmethod
     def build(
@@ -114,6 +115,7 @@ class RunSummary:
         record: FailureRecord,
         elapsed_ms: float,
         phase_ms: dict[str, int] | None = None,
+        files_missed_by_events: int | None = None,
     ) -> RunSummary:
         transient = [f for f in retrieval.failures if f.retryable]
         failures = sorted([*record.failures.values(), *transient], key=lambda f: f.key)
@@ -146,6 +148,7 @@ class RunSummary:
             per_group=config.layout.listing_prefix() is not None,
             would_write=tuple(g.checkpoint_path for g in groups if g.would_write) if config.dry_run else (),
             phase_ms=dict(phase_ms or {}),
+            files_missed_by_events=files_missed_by_events,
         )
 
     @property
@@ -159,9 +162,13 @@ class RunSummary:
     def to_response(self) -> dict[str, Any]:
         """The handler's response; `failures` lists at most 100, `events_failed` counts all.
 
-        `groups` only in the per-group layout; `would_write` only in a dry run.
+        `groups` only in the per-group layout; `would_write` only in a dry run;
+        `files_missed_by_events` only when the event path is on.
         """
-        body = {k: v for k, v in asdict(self).items() if k not in {"groups", "per_group", "would_write"}}
+        hidden = {"groups", "per_group", "would_write"} | (
+            {"files_missed_by_events"} if self.files_missed_by_events is None else set()
+        )
+        body = {k: v for k, v in asdict(self).items() if k not in hidden}
         body["failures"] = list(self.failures)
         if self.per_group:
             body["groups"] = [g.to_response() for g in self.groups]

@@ -98,7 +98,7 @@ class S3EventRetriever:
             # archived object stays unreadable until someone restores it: it is recorded
             # like a bad file rather than fetched again every run.
             reason = f"fetch failed: {outcome.reason}" + (ARCHIVED_HINT if outcome.archived else "")
-            return FileFailure(info.key, info.etag, reason, retryable=not outcome.archived)
+            return FileFailure(info.key, info.etag, reason, retryable=not outcome.archived, vanished=outcome.missing)
         try:
             event = parse_event(outcome.data)
         except InvalidEventFile as exc:

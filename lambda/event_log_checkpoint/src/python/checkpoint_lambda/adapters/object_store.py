@@ -39,11 +39,13 @@ class FetchedObject:
 class FetchFailed:
     """A fetch that S3 refused or kept failing: `reason` is one line, without bodies.
 
-    `archived` objects (GLACIER, DEEP_ARCHIVE) stay unreadable until someone restores them.
+    `archived` objects (GLACIER, DEEP_ARCHIVE) stay unreadable until someone restores them;
+    a `missing` object was deleted since it was listed or notified.
     """
 
     reason: str
     archived: bool = False
+    missing: bool = False
 
 
 FetchOutcome = FetchedObject | FetchFailed

@@ -229,7 +229,8 @@ class S3ObjectStore:
             result = await obstore.get_async(self._store, key)
             data = (await result.bytes_async()).to_bytes()
         except (*S3_FAILURES, ValueError) as exc:
-            return FetchFailed(describe_error(exc), archived=is_archived(exc))
+            missing = isinstance(exc, FileNotFoundError) and not is_missing_bucket(exc)
+            return FetchFailed(describe_error(exc), archived=is_archived(exc), missing=missing)
         return FetchedObject(data, result.meta["e_tag"] or "", result.meta["last_modified"])
 
     def _fetch_with_boto3(self, key: str) -> FetchedObject:

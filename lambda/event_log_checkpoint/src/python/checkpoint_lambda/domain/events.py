@@ -134,3 +134,5 @@ class FileFailure:
     etag: str
     reason: str
     retryable: bool = False
+    #: The object was gone when fetched (deleted since it was listed or notified).
+    vanished: bool = False

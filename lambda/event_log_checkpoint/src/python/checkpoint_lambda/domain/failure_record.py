@@ -19,10 +19,18 @@ FORMAT_VERSION = 1
 
 @dataclass(frozen=True)
 class ListingScope:
-    """What one run listed: every event-named key under `prefix`, with its ETag."""
+    """What one run listed: every event-named key under `prefix`, with its ETag.
 
-    prefix: str
+    A run that listed nothing (the event path reads only the keys it was told of) has no
+    prefix: it judges the entries of the keys it read, and no others.
+    """
+
+    prefix: str | None
     versions: Mapping[str, str]
+
+    @classmethod
+    def of_keys(cls, versions: Mapping[str, str]) -> ListingScope:
+        return cls(None, versions)
 
     def still_valid(self, entry: FileFailure, known_before: set[tuple[str, str]]) -> bool:
         """Whether an entry still describes a current file, as far as this listing knows.
@@ -34,7 +42,7 @@ class ListingScope:
         """
         if entry.key in self.versions:
             return self.versions[entry.key] == entry.etag
-        if not entry.key.startswith(self.prefix):
+        if self.prefix is None or not entry.key.startswith(self.prefix):
             return True
         return (entry.key, entry.etag) not in known_before
 

@@ -5,52 +5,26 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import cache
 from typing import Any, Final
 
+from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from checkpoint_lambda.adapters.checkpoint_store import CheckpointStore
-from checkpoint_lambda.adapters.event_retriever import Progress, S3EventRetriever
-from checkpoint_lambda.adapters.failure_record_store import FailureRecordStore
-from checkpoint_lambda.adapters.s3 import S3Connector, S3ObjectStore
-from checkpoint_lambda.config import RunConfig, S3Settings
-from checkpoint_lambda.errors import (
-    CheckpointAccessDenied,
-    CheckpointBucketMissing,
-    CheckpointError,
-    SourceAccessDenied,
-    SourceBucketMissing,
-)
+from checkpoint_lambda.adapters.event_retriever import Progress
+from checkpoint_lambda.config import RunConfig
+from checkpoint_lambda.entrypoints.adapters import AdapterFactory, build_adapters, default_connector, s3_adapters
+from checkpoint_lambda.entrypoints.sqs_batch import handle_sqs_batch, is_sqs_event
+from checkpoint_lambda.errors import CheckpointError
 from checkpoint_lambda.observability import logger, metrics
-from checkpoint_lambda.run_metrics import emit_run_failed, emit_run_metrics
-from checkpoint_lambda.service import RunAdapters, run_checkpoint
+from checkpoint_lambda.run_metrics import emit_batch_metrics, emit_run_failed, emit_run_metrics
+from checkpoint_lambda.service import run_checkpoint
 from checkpoint_lambda.summary import RunSummary, error_response
 
-#: Builds a run's adapters for its configuration (and an optional progress callback).
-AdapterFactory = Callable[[RunConfig, Progress | None], RunAdapters]
+__all__ = ["build_adapters", "default_connector", "handle", "lambda_handler", "s3_adapters"]
+
 KeepGoing = Callable[[], bool]
 #: Time kept back from the Lambda's remaining time for merging and writing what was fetched.
 TIME_BUDGET_MARGIN_S: Final = 90.0
-
-
-@cache
-def default_connector() -> S3Connector:
-    """Built on first use and kept for warm invocations (its connection pool too)."""
-    return S3Connector(S3Settings.from_env())
-
-
-def build_adapters(config: RunConfig, connector: S3Connector, progress: Progress | None = None) -> RunAdapters:
-    """The real adapters for `config`: the one place they are built."""
-    source = S3ObjectStore(connector, config.source_bucket, SourceAccessDenied, SourceBucketMissing)
-    target = S3ObjectStore(connector, config.checkpoint_bucket, CheckpointAccessDenied, CheckpointBucketMissing)
-    retriever = S3EventRetriever(source, include_sandbox=config.include_sandbox, progress=progress)
-    return RunAdapters(retriever, CheckpointStore(target), FailureRecordStore(target))
-
-
-def s3_adapters(connector: S3Connector | None = None) -> AdapterFactory:
-    """The factory of real adapters on `connector` (default: the process's own, from the environment)."""
-    return lambda config, progress: build_adapters(config, connector or default_connector(), progress)
 
 
 @dataclass(frozen=True)
@@ -64,6 +38,9 @@ class Answer:
 @logger.inject_lambda_context(log_event=False, clear_state=True)
 @metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """A scheduled run or a direct payload lists the log; an SQS batch ingests the files it names."""
+    if is_sqs_event(event):
+        return _sqs_batch(event, context)
     budget_s = context.get_remaining_time_in_millis() / 1000 - TIME_BUDGET_MARGIN_S
     answer = answer_event(event, keep_going=deadline_in(budget_s))
     if answer.summary is None:
@@ -71,6 +48,19 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     else:
         emit_run_metrics(answer.summary)
     return answer.response
+
+
+def _sqs_batch(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    try:
+        response, outcome = handle_sqs_batch(event, context)
+    except BatchProcessingError:
+        emit_run_failed()  # every message failed: SQS delivers the whole batch again
+        raise
+    if outcome is None:
+        emit_run_failed()
+    else:
+        emit_batch_metrics(outcome, len(response["batchItemFailures"]))
+    return response
 
 
 def handle(
