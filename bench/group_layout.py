@@ -47,7 +47,7 @@ from checkpoint_lambda.domain.checkpoint import Checkpoint
 from checkpoint_lambda.domain.key_template import KeyTemplate
 from checkpoint_lambda.domain.layout import Layout, PerGroup, SingleObject
 from checkpoint_lambda.domain.schema import CHECKPOINT_SCHEMA, ORDER_COLUMNS
-from checkpoint_lambda.entrypoints.lambda_function import build_adapters
+from checkpoint_lambda.entrypoints.adapters import build_adapters
 from checkpoint_lambda.errors import CheckpointAccessDenied, SourceAccessDenied
 from checkpoint_lambda.service import load_groups, run_checkpoint
 

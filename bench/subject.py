@@ -19,7 +19,7 @@ from checkpoint_lambda.domain.failure_record import FailureRecord
 from checkpoint_lambda.domain.layout import SingleObject
 from checkpoint_lambda.domain.listing import ObjectInfo, select_unseen
 from checkpoint_lambda.domain.schema import CHECKPOINT_SCHEMA, ORDER_COLUMNS
-from checkpoint_lambda.entrypoints.lambda_function import build_adapters
+from checkpoint_lambda.entrypoints.adapters import build_adapters
 from checkpoint_lambda.errors import CheckpointAccessDenied, SourceAccessDenied
 from checkpoint_lambda.observability import logger
 from checkpoint_lambda.service import RunAdapters, run_checkpoint

@@ -16,8 +16,9 @@ from builders import event_file, visits
 from checkpoint_devtools.local_s3 import upload
 from checkpoint_devtools.sample_log import LogFile
 from checkpoint_lambda.adapters.s3 import S3Connector
-from checkpoint_lambda.entrypoints.lambda_function import handle, s3_adapters
-from checkpoint_lambda.entrypoints.sqs_batch import handle_sqs_batch, is_sqs_event
+from checkpoint_lambda.entrypoints.adapters import s3_adapters
+from checkpoint_lambda.entrypoints.lambda_function import handle, is_sqs_event
+from checkpoint_lambda.entrypoints.sqs_batch import handle_sqs_batch
 from checkpoint_lambda.event_ingestion import BatchOutcome
 from conftest import RestrictedCredentials
 

@@ -15,7 +15,8 @@ from checkpoint_lambda.adapters.failure_record_store import FailureRecordStore
 from checkpoint_lambda.adapters.s3 import S3Connector
 from checkpoint_lambda.config import RunConfig
 from checkpoint_lambda.domain.layout import SingleObject
-from checkpoint_lambda.entrypoints.lambda_function import handle, s3_adapters
+from checkpoint_lambda.entrypoints.adapters import s3_adapters
+from checkpoint_lambda.entrypoints.lambda_function import handle
 from checkpoint_lambda.errors import CheckpointBucketMissing
 from checkpoint_lambda.service import RunAdapters, run_checkpoint
 from fakes import InMemoryObjectStore

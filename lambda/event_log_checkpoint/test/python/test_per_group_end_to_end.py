@@ -19,7 +19,8 @@ from checkpoint_lambda.config import RunConfig
 from checkpoint_lambda.domain.key_template import KeyTemplate
 from checkpoint_lambda.domain.layout import PerGroup
 from checkpoint_lambda.domain.schema import CHECKPOINT_SCHEMA
-from checkpoint_lambda.entrypoints.lambda_function import build_adapters, handle
+from checkpoint_lambda.entrypoints.adapters import build_adapters
+from checkpoint_lambda.entrypoints.lambda_function import handle
 from checkpoint_lambda.service import run_checkpoint
 from checkpoint_lambda.summary import RunSummary
 from conftest import RestrictedCredentials

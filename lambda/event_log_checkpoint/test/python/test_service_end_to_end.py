@@ -20,7 +20,7 @@ from checkpoint_lambda.adapters.event_retriever import Progress
 from checkpoint_lambda.adapters.s3 import S3Connector
 from checkpoint_lambda.config import RunConfig
 from checkpoint_lambda.domain.layout import SingleObject
-from checkpoint_lambda.entrypoints.lambda_function import build_adapters
+from checkpoint_lambda.entrypoints.adapters import build_adapters
 from checkpoint_lambda.errors import CheckpointUnreadable
 from checkpoint_lambda.service import run_checkpoint
 from checkpoint_lambda.summary import RunSummary

@@ -20,7 +20,8 @@ import polars as pl
 from checkpoint_devtools.local_s3 import create_bucket, moto_endpoint, upload
 from checkpoint_devtools.sample_log import SampleLog, broken_files, non_event_files
 from checkpoint_lambda.adapters.s3 import S3ObjectStore
-from checkpoint_lambda.entrypoints.lambda_function import default_connector, handle
+from checkpoint_lambda.entrypoints.adapters import default_connector
+from checkpoint_lambda.entrypoints.lambda_function import handle
 from checkpoint_lambda.errors import CheckpointAccessDenied
 from checkpoint_lambda.observability import logger
 

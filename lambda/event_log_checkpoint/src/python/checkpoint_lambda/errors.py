@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from checkpoint_lambda.version import VERSION
+
 
 class CheckpointError(Exception):
     """Base of every error that ends a run with an error response."""
@@ -80,3 +84,14 @@ class PreconditionFailed(Exception):
         super().__init__(key)
         self.key = key
         self.attempted_etag = attempted_etag
+
+
+def error_response(error: CheckpointError, details: dict[str, Any]) -> dict[str, Any]:
+    """The answer of a run that an error stopped (the handler's and the command line's)."""
+    return {
+        "statusCode": error.status_code,
+        "error": error.error,
+        "message": str(error),
+        "details": details,
+        "version": VERSION,
+    }

@@ -175,13 +175,3 @@ class RunSummary:
         if self.dry_run:
             body["would_write"] = list(self.would_write)
         return {"statusCode": self.status_code, **body}
-
-
-def error_response(error: CheckpointError, details: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "statusCode": error.status_code,
-        "error": error.error,
-        "message": str(error),
-        "details": details,
-        "version": VERSION,
-    }

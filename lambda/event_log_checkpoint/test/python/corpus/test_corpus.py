@@ -20,7 +20,8 @@ import pytest
 
 from checkpoint_lambda.adapters.s3 import S3Connector
 from checkpoint_lambda.config import S3Settings
-from checkpoint_lambda.entrypoints.lambda_function import handle, s3_adapters
+from checkpoint_lambda.entrypoints.adapters import s3_adapters
+from checkpoint_lambda.entrypoints.lambda_function import handle
 from checkpoint_lambda.observability import SERVICE, logger, metrics
 from corpus.hostile_inputs import CANARY, RunBreaker, corpus, key_of, run_breakers
 from faults.fault_proxy import FaultProxy

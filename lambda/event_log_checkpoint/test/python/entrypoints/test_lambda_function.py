@@ -18,8 +18,9 @@ from checkpoint_lambda.adapters.event_retriever import Progress, S3EventRetrieve
 from checkpoint_lambda.adapters.failure_record_store import FailureRecordStore
 from checkpoint_lambda.adapters.s3 import S3Connector
 from checkpoint_lambda.config import RunConfig, S3Settings
-from checkpoint_lambda.entrypoints import lambda_function
-from checkpoint_lambda.entrypoints.lambda_function import TIME_BUDGET_MARGIN_S, handle, lambda_handler, s3_adapters
+from checkpoint_lambda.entrypoints import adapters
+from checkpoint_lambda.entrypoints.adapters import s3_adapters
+from checkpoint_lambda.entrypoints.lambda_function import TIME_BUDGET_MARGIN_S, handle, lambda_handler
 from checkpoint_lambda.observability import metrics
 from checkpoint_lambda.service import MIN_FILES_PER_RUN, RunAdapters
 from checkpoint_lambda.version import VERSION
@@ -197,7 +198,7 @@ def test_a_run_near_its_timeout_defers_files_and_the_next_run_completes(
 ) -> None:
     """The budget is the invocation's remaining time less the margin kept for merging and writing;
     a spent budget still fetches the first MIN_FILES_PER_RUN files, so runs always progress."""
-    lambda_function.default_connector.cache_clear()
+    adapters.default_connector.cache_clear()
     upload(connector.store(bucket), visits(MIN_FILES_PER_RUN + 5))
     late = lambda_handler(payload(bucket), LambdaContext(remaining_ms=int(TIME_BUDGET_MARGIN_S * 1000)))
     assert (late["statusCode"], late["complete"], late["files_deferred"]) == (200, False, 5)
@@ -206,13 +207,13 @@ def test_a_run_near_its_timeout_defers_files_and_the_next_run_completes(
     done = lambda_handler(payload(bucket), LambdaContext())
     assert (done["complete"], done["files_deferred"], done["new_events_processed"]) == (True, 0, 5)
     assert done["total_events"] == MIN_FILES_PER_RUN + 5
-    lambda_function.default_connector.cache_clear()
+    adapters.default_connector.cache_clear()
 
 
 def test_a_dry_run_writes_nothing_and_emits_no_counts(
     connector: S3Connector, bucket: str, s3_client: Any, endpoint_env: str, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    lambda_function.default_connector.cache_clear()
+    adapters.default_connector.cache_clear()
     upload(connector.store(bucket), visits(3))
     response = lambda_handler({**payload(bucket), "dry_run": True}, LambdaContext())
     assert (response["statusCode"], response["dry_run"], response["new_events_processed"]) == (200, True, 3)
@@ -222,4 +223,4 @@ def test_a_dry_run_writes_nothing_and_emits_no_counts(
     real = lambda_handler(payload(bucket), LambdaContext())
     assert (real["new_events_processed"], real["checkpoint_written"]) == (3, True)
     assert emf_metrics(capfd.readouterr().out)["NewEventsProcessed"] == [3.0]
-    lambda_function.default_connector.cache_clear()
+    adapters.default_connector.cache_clear()

@@ -13,16 +13,16 @@ import pytest
 from builders import visits
 from checkpoint_devtools.local_s3 import upload
 from checkpoint_lambda.adapters.s3 import S3Connector
-from checkpoint_lambda.entrypoints import lambda_function
+from checkpoint_lambda.entrypoints import adapters
 from checkpoint_lambda.entrypoints.run_command import EXIT_FAILED, EXIT_OK, TerminalProgress, add_arguments, run
 
 
 @pytest.fixture
 def local_connector(endpoint_env: str) -> Iterator[None]:
     """The command builds its connector from the environment, as on a laptop: here, moto's endpoint."""
-    lambda_function.default_connector.cache_clear()
+    adapters.default_connector.cache_clear()
     yield
-    lambda_function.default_connector.cache_clear()
+    adapters.default_connector.cache_clear()
 
 
 def parse(*argv: str) -> argparse.Namespace:

@@ -10,7 +10,8 @@ import sys
 
 from checkpoint_lambda.adapters.s3 import S3Connector
 from checkpoint_lambda.config import S3Settings
-from checkpoint_lambda.entrypoints.lambda_function import handle, s3_adapters
+from checkpoint_lambda.entrypoints.adapters import s3_adapters
+from checkpoint_lambda.entrypoints.lambda_function import handle
 
 
 def main(argv: list[str]) -> int:

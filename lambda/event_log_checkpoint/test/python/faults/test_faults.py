@@ -26,7 +26,8 @@ from moto.core.models import DEFAULT_ACCOUNT_ID
 
 from checkpoint_devtools.sample_log import LogFile
 from checkpoint_lambda.adapters.s3 import S3Connector
-from checkpoint_lambda.entrypoints.lambda_function import handle, s3_adapters
+from checkpoint_lambda.entrypoints.adapters import s3_adapters
+from checkpoint_lambda.entrypoints.lambda_function import answer_event, emit_metrics
 from checkpoint_lambda.observability import metrics
 from faults.conftest import MAX_RETRIES
 from faults.fault_proxy import (
@@ -63,7 +64,9 @@ TRANSPORT_FAULTS = {"connection reset": reset, "read timeout": TIMEOUT}
 
 
 def run(bucket: str, connector: S3Connector, prefix: str = "prod/") -> dict[str, Any]:
-    return handle(payload(bucket, prefix), env={}, adapters=s3_adapters(connector))
+    answer = answer_event(payload(bucket, prefix), env={}, adapters=s3_adapters(connector))
+    emit_metrics(answer)  # as the handler does
+    return answer.response
 
 
 def earlier_run(bucket: str, connector: S3Connector, prefix: str = "prod/") -> None:

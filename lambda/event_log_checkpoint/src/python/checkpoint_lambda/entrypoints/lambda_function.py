@@ -1,26 +1,27 @@
-"""The Lambda entry point: parse the event, build the adapters, run, answer with a summary or an error."""
+"""The Lambda entry point: a scheduled run or a payload lists the log; an SQS batch ingests what it names.
+
+Each path imports what it needs when it runs (Polars, boto3 and obstore for a run,
+Powertools' batch utilities for a batch): importing this module, which is the
+function's init, loads configuration, errors and Powertools' logger and metrics only.
+"""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
-from checkpoint_lambda.adapters.event_retriever import Progress
 from checkpoint_lambda.config import RunConfig
-from checkpoint_lambda.entrypoints.adapters import AdapterFactory, build_adapters, default_connector, s3_adapters
-from checkpoint_lambda.entrypoints.sqs_batch import handle_sqs_batch, is_sqs_event
-from checkpoint_lambda.errors import CheckpointError
+from checkpoint_lambda.errors import CheckpointError, error_response
 from checkpoint_lambda.observability import logger, metrics
-from checkpoint_lambda.run_metrics import emit_batch_metrics, emit_run_failed, emit_run_metrics
-from checkpoint_lambda.service import run_checkpoint
-from checkpoint_lambda.summary import RunSummary, error_response
 
-__all__ = ["build_adapters", "default_connector", "handle", "lambda_handler", "s3_adapters"]
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+    from checkpoint_lambda.adapters.event_retriever import Progress
+    from checkpoint_lambda.entrypoints.adapters import AdapterFactory
+    from checkpoint_lambda.summary import RunSummary
 
 KeepGoing = Callable[[], bool]
 #: Time kept back from the Lambda's remaining time for merging and writing what was fetched.
@@ -40,27 +41,28 @@ class Answer:
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """A scheduled run or a direct payload lists the log; an SQS batch ingests the files it names."""
     if is_sqs_event(event):
-        return _sqs_batch(event, context)
+        from checkpoint_lambda.entrypoints.sqs_batch import lambda_batch  # noqa: PLC0415 - imported by the path that uses it
+
+        return lambda_batch(event, context)
     budget_s = context.get_remaining_time_in_millis() / 1000 - TIME_BUDGET_MARGIN_S
     answer = answer_event(event, keep_going=deadline_in(budget_s))
+    emit_metrics(answer)
+    return answer.response
+
+
+def is_sqs_event(event: Any) -> bool:
+    records = event.get("Records") if isinstance(event, Mapping) else None
+    return bool(records) and isinstance(records, list) and records[0].get("eventSource") == "aws:sqs"
+
+
+def emit_metrics(answer: Answer) -> None:
+    """The run's metrics, or the RunFailed alarm when it answered with an error."""
+    from checkpoint_lambda.run_metrics import emit_run_failed, emit_run_metrics  # noqa: PLC0415 - see the module's docstring
+
     if answer.summary is None:
         emit_run_failed()
     else:
         emit_run_metrics(answer.summary)
-    return answer.response
-
-
-def _sqs_batch(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    try:
-        response, outcome = handle_sqs_batch(event, context)
-    except BatchProcessingError:
-        emit_run_failed()  # every message failed: SQS delivers the whole batch again
-        raise
-    if outcome is None:
-        emit_run_failed()
-    else:
-        emit_batch_metrics(outcome, len(response["batchItemFailures"]))
-    return response
 
 
 def handle(
@@ -84,6 +86,9 @@ def answer_event(
     keep_going: KeepGoing | None = None,
 ) -> Answer:
     """The run's answer. Fetching goes on while `keep_going()` (default: always)."""
+    from checkpoint_lambda.entrypoints.adapters import s3_adapters  # noqa: PLC0415 - see the module's docstring
+    from checkpoint_lambda.service import run_checkpoint  # noqa: PLC0415 - see the module's docstring
+
     details: dict[str, Any] = {}
     try:
         config = RunConfig.from_event(event, env)

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -22,15 +23,25 @@ from checkpoint_lambda.entrypoints.adapters import AdapterFactory, s3_adapters
 from checkpoint_lambda.errors import CheckpointError
 from checkpoint_lambda.event_ingestion import BatchOutcome, ingest_notified
 from checkpoint_lambda.observability import logger
+from checkpoint_lambda.run_metrics import emit_batch_metrics, emit_run_failed
 
 
 class MessageNotIngested(Exception):
     """Raised for a message SQS must deliver again; Powertools turns it into a batch item failure."""
 
 
-def is_sqs_event(event: Any) -> bool:
-    records = event.get("Records") if isinstance(event, Mapping) else None
-    return bool(records) and isinstance(records, list) and records[0].get("eventSource") == "aws:sqs"
+def lambda_batch(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """The handler's SQS path: the batch response, with its metrics."""
+    try:
+        response, outcome = handle_sqs_batch(event, context)
+    except BatchProcessingError:
+        emit_run_failed()  # every message failed: SQS delivers the whole batch again
+        raise
+    if outcome is None:
+        emit_run_failed()
+    else:
+        emit_batch_metrics(outcome, len(response["batchItemFailures"]))
+    return response
 
 
 def handle_sqs_batch(
