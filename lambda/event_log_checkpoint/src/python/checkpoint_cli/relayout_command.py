@@ -57,7 +57,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def run(args: argparse.Namespace, out: TextIO = sys.stdout, connector: S3Connector | None = None) -> int:
+def run(args: argparse.Namespace, out: TextIO | None = None, connector: S3Connector | None = None) -> int:
     """Moves the checkpoint and prints the answer; the exit code says how it ended (see EPILOG)."""
     try:
         request = Relayout(
@@ -70,7 +70,7 @@ def run(args: argparse.Namespace, out: TextIO = sys.stdout, connector: S3Connect
     except CheckpointError as error:
         print(f"relayout failed: {error.error}: {error}", file=sys.stderr)
         return EXIT_BY_STATUS.get(error.status_code, EXIT_UNEXPECTED)
-    print(json.dumps(result.as_json(), indent=2), file=out)
+    print(json.dumps(result.as_json(), indent=2), file=out or sys.stdout)
     if result.rows_quarantined:
         print(
             f"relayout: {result.rows_quarantined} rows quarantined in {result.quarantine and result.quarantine.path}",
