@@ -121,6 +121,11 @@ def upload(s3: Any, files: list[tuple[str, bytes]]) -> None:
         s3.put_object(Bucket=BUCKET, Key=key, Body=body)
 
 
+def read(s3: Any, key: str) -> bytes:
+    body: bytes = s3.get_object(Bucket=BUCKET, Key=key)["Body"].read()
+    return body
+
+
 def write_fixtures(endpoint: str) -> None:
     s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1")
     s3.create_bucket(Bucket=BUCKET)
@@ -130,10 +135,10 @@ def write_fixtures(endpoint: str) -> None:
         print(json.dumps({k: v for k, v in response.items() if k != "failures"}))
         if response["statusCode"] != 200:
             raise SystemExit(f"release 1.0.0 failed: {response}")
-    CHECKPOINT.write_bytes(s3.get_object(Bucket=BUCKET, Key=CHECKPOINT_KEY)["Body"].read())
-    FAILURE_RECORD.write_bytes(s3.get_object(Bucket=BUCKET, Key=FAILURE_RECORD_KEY)["Body"].read())
+    CHECKPOINT.write_bytes(read(s3, CHECKPOINT_KEY))
+    FAILURE_RECORD.write_bytes(read(s3, FAILURE_RECORD_KEY))
     listed = s3.list_objects_v2(Bucket=BUCKET, Prefix=PREFIX)["Contents"]
-    log = [{"key": o["Key"], "body": s3.get_object(Bucket=BUCKET, Key=o["Key"])["Body"].read().decode()} for o in listed]
+    log = [{"key": item["Key"], "body": read(s3, item["Key"]).decode()} for item in listed]
     LOG.write_text(json.dumps(log, indent=1) + "\n", encoding="utf-8")
     unseen = [{"key": key, "body": body.decode()} for key, body in AFTER_RELEASE]
     UNSEEN.write_text(json.dumps(unseen, indent=1) + "\n", encoding="utf-8")
