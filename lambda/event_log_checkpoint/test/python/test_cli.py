@@ -7,10 +7,10 @@ import pytest
 from checkpoint_cli.__main__ import main, parser
 
 
-def test_the_three_commands_are_offered() -> None:
+def test_the_four_commands_are_offered() -> None:
     commands = parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
     assert commands is not None
-    assert sorted(commands) == ["compare", "report", "run"]
+    assert sorted(commands) == ["compare", "relayout", "report", "run"]
 
 
 def test_report_on_a_missing_checkpoint_is_a_message_and_exit_code_2(

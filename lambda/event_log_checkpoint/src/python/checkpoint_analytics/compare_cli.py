@@ -7,7 +7,8 @@ import json
 import sys
 
 from checkpoint_analytics.compare import compare
-from checkpoint_analytics.compare_output import print_comparison
+from checkpoint_analytics.compare_checkpoints import compare_checkpoints
+from checkpoint_analytics.compare_output import print_checkpoint_comparison, print_comparison
 from checkpoint_analytics.errors import AnalyticsError
 
 USAGE_ERROR = 2
@@ -15,10 +16,16 @@ USAGE_ERROR = 2
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The compare options, for a sub-command parser of another CLI."""
-    parser.add_argument(
+    other = parser.add_mutually_exclusive_group(required=True)
+    other.add_argument(
         "--reference",
-        required=True,
-        help="the reference implementation's checkpoints: a prefix (s3://B/prod/checkpoints/) or a local folder",
+        help="the reference implementation's checkpoints: a prefix (s3://B/prod/checkpoints/) or a local folder; "
+        "events are matched by identity",
+    )
+    other.add_argument(
+        "--other-checkpoint",
+        help="another of this project's checkpoints (s3://bucket/key, a local file, or a template), e.g. the "
+        "source of a relayout; rows are matched whole, quarantined rows counted apart",
     )
     parser.add_argument(
         "--checkpoint",
@@ -31,12 +38,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Prints the comparison; an unreadable side or a foreign reference file is one line on stderr and exit code 2."""
     try:
-        result = compare(args.reference, args.checkpoint)
+        if args.other_checkpoint is not None:
+            rows = compare_checkpoints(args.other_checkpoint, args.checkpoint)
+            document = rows.as_json()
+        else:
+            result = compare(args.reference, args.checkpoint)
+            document = result.as_json()
     except AnalyticsError as exc:
         print(f"compare: {exc}", file=sys.stderr)
         return USAGE_ERROR
     if args.json:
-        print(json.dumps(result.as_json(), indent=2))
+        print(json.dumps(document, indent=2))
+    elif args.other_checkpoint is not None:
+        print_checkpoint_comparison(rows, sys.stdout)
     else:
         print_comparison(result, sys.stdout)
     return 0

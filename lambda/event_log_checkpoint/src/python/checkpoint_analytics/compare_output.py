@@ -8,6 +8,7 @@ from typing import Any, TextIO
 import polars as pl
 
 from checkpoint_analytics.compare import Comparison
+from checkpoint_analytics.compare_checkpoints import CheckpointComparison
 from checkpoint_analytics.periods import MONTH_COLUMN
 from checkpoint_analytics.reference import FILE_COLUMN
 
@@ -45,3 +46,23 @@ def _text(value: object) -> str:
     if value is None:
         return ""
     return value.isoformat() if isinstance(value, date | datetime) else str(value)
+
+
+def print_checkpoint_comparison(result: CheckpointComparison, stream: TextIO) -> None:
+    """Row counts per group and in total, then the differing rows (at most LISTED)."""
+    totals = result.totals()
+    print(f"first:  {result.first}\nsecond: {result.second}", file=stream)
+    print("rows matched whole (every column, the file version among them)\n", file=stream)
+    total_row = pl.DataFrame([{"study": "total", "datatype": "", **totals}], schema=result.groups.schema)
+    with pl.Config(tbl_rows=-1, tbl_cols=-1, tbl_width_chars=160, tbl_hide_dataframe_shape=True, fmt_str_lengths=60):
+        print(pl.concat([result.groups, total_row]), file=stream)
+    print(f"\ndifferences: {result.differences}", file=stream)
+    if totals["quarantined"]:
+        print(
+            f"quarantined (in the other side's quarantine object, not a difference): {totals['quarantined']}",
+            file=stream,
+        )
+    for row in result.differing.head(LISTED).iter_rows(named=True):
+        print(f"  only in {row['side']}: {row['source_key']} {row['source_etag']} ({row['study']}/{row['datatype']})")
+    if result.differing.height > LISTED:
+        print(f"… {result.differing.height - LISTED} more: see --json", file=stream)

@@ -2,6 +2,9 @@
 
 Its files have 13 columns (no source columns), `pipeline_adcid` as Int32, `visit_date` as
 a `YYYY-MM-DD` string, and study in the case the event gave it (`DVCID` beside `dvcid`).
+`timestamp` may be stored in any unit (s, ms, µs, ns) and any time zone: it is converted to
+µs in UTC before matching (sub-microsecond digits are dropped, as the checkpoint has none).
+A timestamp without a time zone is refused: which instant it means cannot be known.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ REFERENCE_SCHEMA = pl.Schema(
         ("timestamp", pl.Datetime("us", "UTC")),
     ]
 )
+TIMESTAMP = "timestamp"
 #: Where each reference row came from, so an operator can find it.
 FILE_COLUMN = "reference_file"
 
@@ -60,9 +64,9 @@ def require_reference_schema(schema: pl.Schema, name: str) -> None:
         if column not in schema
     ]
     problems += [
-        f"column {column} is {schema[column]} (expected {dtype})"
+        f"column {column} is {schema[column]} (expected {_expected(column)})"
         for column, dtype in REFERENCE_SCHEMA.items()
-        if column in schema and schema[column] != dtype
+        if column in schema and schema[column] != dtype and not _zoned_instant(column, schema[column])
     ]
     problems += [
         f"column {column} is not a reference column" for column in schema.names() if column not in REFERENCE_SCHEMA
@@ -84,5 +88,19 @@ def _read_one(name: str, connector: S3Connector | None) -> pl.DataFrame:
     if not bad.is_empty():
         raise ForeignReference(f"{name}: column visit_date holds {bad['visit_date'][0]!r}, not YYYY-MM-DD")
     return rows.with_columns(
-        pl.col("pipeline_adcid").cast(pl.Int64), visit_date=dates, **{FILE_COLUMN: pl.lit(name, dtype=pl.String)}
+        pl.col("pipeline_adcid").cast(pl.Int64),
+        pl.col(TIMESTAMP).dt.convert_time_zone("UTC").dt.cast_time_unit("us"),
+        visit_date=dates,
+        **{FILE_COLUMN: pl.lit(name, dtype=pl.String)},
     )
+
+
+def _zoned_instant(column: str, dtype: pl.DataType) -> bool:
+    """A timestamp of any unit and any time zone (converted when read); not one without a zone."""
+    return column == TIMESTAMP and isinstance(dtype, pl.Datetime) and dtype.time_zone is not None
+
+
+def _expected(column: str) -> str:
+    if column == TIMESTAMP:
+        return "a Datetime with a time zone, any unit"
+    return str(REFERENCE_SCHEMA[column])

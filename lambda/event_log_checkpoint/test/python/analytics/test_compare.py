@@ -16,6 +16,7 @@ from analytics.reference_trees import as_reference, write_local_reference, write
 from analytics.samples import mixed_sample_checkpoint
 from analytics.trees import HIVE_SHAPE, write_s3_tree
 from checkpoint_analytics.compare import compare
+from checkpoint_analytics.compare_checkpoints import compare_checkpoints
 from checkpoint_analytics.compare_cli import add_arguments, run
 from checkpoint_analytics.errors import ForeignReference
 from checkpoint_analytics.keys import IDENTITY_COLUMNS
@@ -123,7 +124,7 @@ def test_the_command_prints_tables_or_json(tmp_path: Path, capsys: pytest.Captur
         (pl.col("pipeline_adcid").cast(pl.Int64), "column pipeline_adcid is Int64 (expected Int32)"),
         (
             pl.col("timestamp").dt.replace_time_zone(None),
-            "column timestamp is Datetime(time_unit='us', time_zone=None)",
+            "column timestamp is Datetime(time_unit='us', time_zone=None) (expected a Datetime with a time zone",
         ),
         (pl.lit("x").alias("source_key"), "column source_key is not a reference column"),
     ],
@@ -158,3 +159,52 @@ def test_a_missing_column_and_a_bad_visit_date_are_named(tmp_path: Path) -> None
     rows.with_columns(visit_date=pl.lit("03/01/2024")).write_parquet(foreign)
     with pytest.raises(ForeignReference, match=re.escape(f"{foreign}: column visit_date holds '03/01/2024'")):
         compare(prefix, str(checkpoint))
+
+
+@pytest.mark.parametrize("unit", ["ns", "ms", "s"])
+@pytest.mark.parametrize("zone", ["America/New_York", "Asia/Kolkata", "UTC"])
+def test_reference_timestamps_of_any_unit_and_zone_match_as_the_same_instants(
+    tmp_path: Path, unit: str, zone: str
+) -> None:
+    ours = mixed_sample_checkpoint()
+    reference, lost, _ = lossy_reference(ours)
+    converted = reference.with_columns(
+        pl.col("timestamp").dt.cast_time_unit("ns" if unit == "ns" else "ms").dt.convert_time_zone(zone)
+    )
+    if unit == "s":  # parquet has no seconds unit: a writer stores them as ms; polars reads them back so
+        converted = converted.with_columns(pl.col("timestamp").dt.truncate("1s"))
+    prefix = write_local_reference(converted, tmp_path)
+    stored = pl.read_parquet_schema(Path(prefix) / "adrc" / "form" / "events.parquet")["timestamp"]
+    assert stored != pl.Datetime("us", "UTC")
+    checkpoint = tmp_path / "ours.parquet"
+    ours.write_parquet(checkpoint)
+    result = compare(prefix, str(checkpoint)).as_json()
+    assert (result["only_in_checkpoint"], result["only_in_reference"]) == (lost.height, 1)
+    [only] = result["only_in_reference_events"]
+    assert only["timestamp"].endswith("+00:00")
+
+
+def test_two_checkpoints_compare_row_by_row_and_name_each_differing_row(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ours = mixed_sample_checkpoint()
+    first, second = tmp_path / "first.parquet", tmp_path / "second" / "second.parquet"
+    ours.write_parquet(first)
+    second.parent.mkdir()
+    changed = ours.with_columns(
+        packet=pl.when(pl.int_range(pl.len()) == 0).then(pl.lit("Z")).otherwise(pl.col("packet"))
+    )
+    changed.tail(-1).vstack(changed.head(1)).filter(pl.int_range(pl.len()) != 5).write_parquet(second)
+    result = compare_checkpoints(str(first), str(second))
+    assert result.totals()["only_in_first"] == 2  # the changed row and the dropped one
+    assert (result.totals()["only_in_second"], result.differences) == (1, 3)
+    assert set(result.differing.get_column("side")) == {"first", "second"}
+    assert compare_checkpoints(str(first), str(first)).differences == 0
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    assert run(parser.parse_args(["--other-checkpoint", str(first), "--checkpoint", str(second), "--json"])) == 0
+    assert json.loads(capsys.readouterr().out)["differences"] == 3
+    assert run(parser.parse_args(["--other-checkpoint", str(first), "--checkpoint", str(second)])) == 0
+    text = capsys.readouterr().out
+    assert "differences: 3" in text
+    assert "only in second: prod/log-" in text
