@@ -22,7 +22,7 @@ from checkpoint_lambda.domain.key_template import KeyTemplate
 from checkpoint_lambda.domain.layout import Layout, PerGroup, SingleObject
 from checkpoint_lambda.domain.relayout_plan import REASON_COLUMN, quarantine_key
 from checkpoint_lambda.domain.schema import ORDER_COLUMNS
-from checkpoint_lambda.entrypoints.lambda_function import build_ports
+from checkpoint_lambda.entrypoints.adapters import build_adapters
 from checkpoint_lambda.errors import CheckpointAccessDenied
 from checkpoint_lambda.service import run_checkpoint
 from compat.release_1_0_0 import CHECKPOINT, FAILURE_RECORD, PREFIX, upload_log
@@ -122,7 +122,7 @@ def test_every_row_is_carried_or_quarantined_a_rerun_writes_nothing_and_a_run_th
     comparison = compare_checkpoints(f"s3://{bucket}/{source}", f"s3://{bucket}/{destination}", connector)
     assert (comparison.differences, comparison.totals()["quarantined"]) == (0, rejected.height)
     config = RunConfig(bucket, PREFIX, bucket, layout_of(destination))
-    summary = run_checkpoint(config, build_ports(config, connector))
+    summary = run_checkpoint(config, build_adapters(config, connector))
     assert (summary.files_fetched, summary.checkpoint_written) == (0, False)
 
 

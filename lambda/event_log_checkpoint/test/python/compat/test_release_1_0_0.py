@@ -20,7 +20,7 @@ from checkpoint_lambda.domain.failure_record import FailureRecord
 from checkpoint_lambda.domain.key_template import KeyTemplate
 from checkpoint_lambda.domain.layout import Layout, PerGroup, SingleObject
 from checkpoint_lambda.domain.relayout_plan import REASON_COLUMN
-from checkpoint_lambda.entrypoints.lambda_function import build_ports
+from checkpoint_lambda.entrypoints.adapters import build_adapters
 from checkpoint_lambda.service import run_checkpoint
 from checkpoint_lambda.summary import RunSummary
 from compat.release_1_0_0 import (
@@ -46,7 +46,7 @@ def release_rows() -> pl.DataFrame:
 
 def run(connector: S3Connector, bucket: str, layout: Layout) -> RunSummary:
     config = RunConfig(bucket, PREFIX, bucket, layout)
-    return run_checkpoint(config, build_ports(config, connector))
+    return run_checkpoint(config, build_adapters(config, connector))
 
 
 def read(s3_client: Any, bucket: str, key: str) -> bytes:
