@@ -1,8 +1,9 @@
 # Athena over the checkpoint: a Glue table whose location is the checkpoint's folder, or in the
-# per-group layout the template's fixed prefix, partitioned by study and datatype with partition
-# projection (the failure record lives beside that location, not in it); the current-events view;
-# and a workgroup with its results location, where the analytics SQL runs.
-# In SQL, quote the reserved word: "timestamp".
+# per-group layout the template's fixed prefix. It is not partitioned: Athena reads every object
+# under the location, each group's folder included, so a group that a run writes for the first
+# time is queryable at once (DEPLOY.md says why not partitions). The failure record lives beside
+# that location, not in it. Then the current-events view, and a workgroup with its results
+# location, where the analytics SQL runs. In SQL, quote the reserved word: "timestamp".
 
 resource "aws_glue_catalog_database" "this" {
   name        = local.glue_database_name
@@ -16,15 +17,6 @@ resource "aws_glue_catalog_table" "visit_events" {
   table_type    = "EXTERNAL_TABLE"
   parameters    = local.table_parameters
 
-  dynamic "partition_keys" {
-    for_each = local.partition_columns
-    content {
-      name    = partition_keys.value.name
-      type    = partition_keys.value.type
-      comment = "From the checkpoint's path (${local.checkpoint_object})."
-    }
-  }
-
   storage_descriptor {
     location      = local.checkpoint_table_location
     input_format  = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
@@ -37,7 +29,7 @@ resource "aws_glue_catalog_table" "visit_events" {
     }
 
     dynamic "columns" {
-      for_each = local.table_data_columns
+      for_each = local.checkpoint_columns
       content {
         name    = columns.value.name
         type    = columns.value.type
@@ -79,7 +71,7 @@ resource "aws_glue_catalog_table" "current_events" {
     }
   }
 
-  # The view reads the table by name: it must exist (with its partition keys) first.
+  # The view reads the table by name: it must exist first.
   depends_on = [aws_glue_catalog_table.visit_events]
 }
 

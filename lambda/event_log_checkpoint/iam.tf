@@ -1,5 +1,6 @@
-# Two roles: the function's (least privilege on S3, plus logs, X-Ray and its dead-letter queue)
-# and the scheduler's (invoke the `live` alias, send dead letters). Nothing may delete anything.
+# Two roles: the function's (least privilege on S3, plus logs, X-Ray, its dead-letter queue and,
+# when on, the event queue and S3 restores) and the scheduler's (invoke the `live` alias, send dead
+# letters). Nothing may delete anything but the event path's own messages once handled.
 
 data "aws_caller_identity" "current" {}
 
@@ -59,6 +60,26 @@ data "aws_iam_policy_document" "lambda" {
     sid       = "ReadWriteCheckpoint"
     actions   = ["s3:GetObject", "s3:PutObject"]
     resources = [for key in local.checkpoint_object_keys : "arn:aws:s3:::${var.checkpoint_bucket}/${key}"]
+  }
+
+  # Only with restore_archived on: start restores of archived event files (no other object).
+  dynamic "statement" {
+    for_each = var.restore_archived == "off" ? [] : [var.restore_archived]
+    content {
+      sid       = "RestoreArchivedSourceObjects"
+      actions   = ["s3:RestoreObject"]
+      resources = ["arn:aws:s3:::${var.source_bucket}/${var.source_prefix}*"]
+    }
+  }
+
+  # Only with event_ingestion: the event source mapping polls the event queue with this role.
+  dynamic "statement" {
+    for_each = aws_sqs_queue.events[*].arn
+    content {
+      sid       = "ReceiveEvents"
+      actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]
+      resources = [statement.value]
+    }
   }
 
   statement {

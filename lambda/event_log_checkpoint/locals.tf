@@ -1,12 +1,18 @@
 # Values derived from variables and files only (no resource references): the wiring tests read them
 # from the parsed HCL and evaluate them with `terraform console`, which needs no provider.
 locals {
-  # One deployment per environment: every resource name starts with this.
-  name = "${var.name}-${var.environment}"
+  # One deployment per environment: every resource name starts with this. Release 1.0.0 took the
+  # whole name (`name = "event-log-checkpoint-prod"`): such a name is not suffixed again, so its
+  # resources keep their names (a changed function or queue name would replace the resource).
+  base_name = trimsuffix(var.name, "-${var.environment}")
+  name      = "${local.base_name}-${var.environment}"
   # POWERTOOLS_SERVICE_NAME of the function, so the `service` dimension of its metrics, which the
   # alarms select on: a dev run's RunFailed never reaches prod's alarm.
   service_name      = local.name
   metrics_namespace = "EventLogCheckpoint"
+
+  # The S3 bucket-name rule, which three variables' validations share.
+  bucket_name_pattern = "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
 
   # The release: checkpoint_lambda/version.py's VERSION, in the function's description and tags.
   release_file = "${path.module}/src/python/checkpoint_lambda/version.py"
@@ -48,8 +54,6 @@ locals {
   # `prod/checkpoints/{study}/{datatype}/events.parquet` -> `prod/checkpoints_failures/events.json`.
   failure_record_key        = "${trimsuffix(local.fixed_prefix, "/")}_failures/${local.checkpoint_stem}.json"
   checkpoint_table_location = "s3://${var.checkpoint_bucket}/${local.fixed_prefix}"
-  # Each group's folder, as partition projection spells it (`$${study}`); Hive style works alike.
-  partition_location_template = local.per_group ? "s3://${var.checkpoint_bucket}/${replace(replace(local.checkpoint_folder, "{study}", "$${study}"), "{datatype}", "$${datatype}")}/" : null
   # The objects the function may read and replace: the checkpoint (every group's: the template with
   # `*` for its fields, inside the fixed prefix) and the failure record.
   checkpoint_object_keys = [
@@ -68,6 +72,8 @@ locals {
       INCLUDE_SANDBOX         = tostring(var.include_sandbox)
       FETCH_CONCURRENCY       = tostring(var.fetch_concurrency)
       LIST_CONCURRENCY        = tostring(var.list_concurrency)
+      EVENT_INGESTION         = var.event_ingestion ? "on" : "off"
+      RESTORE_ARCHIVED        = var.restore_archived
       POWERTOOLS_SERVICE_NAME = local.service_name
       POWERTOOLS_LOG_LEVEL    = var.log_level
     },
@@ -101,29 +107,11 @@ locals {
     { name = "source_etag", type = "string", comment = null },
     { name = "source_last_modified", type = "timestamp", comment = "When S3 last wrote the event file (UTC)." },
   ]
-  # The per-group table is partitioned by the template's two fields. Athena refuses a partition
-  # column that is also a data column, so there study and datatype are partition keys only (their
-  # values come from the path; each group's parquet holds the same values).
-  partition_names    = local.per_group ? ["study", "datatype"] : []
-  partition_columns  = [for column in local.checkpoint_columns : column if contains(local.partition_names, column.name)]
-  table_data_columns = [for column in local.checkpoint_columns : column if !contains(local.partition_names, column.name)]
-
-  # checkpoint_lambda's Datatype values: the projection's datatype partitions.
-  datatypes = ["apoe", "biomarker", "dicom", "enrollment", "form", "genetic-availability", "gwas", "imputation", "scan-analysis"]
-
-  # Partition projection: Athena computes the partitions from these values and the location
-  # template, with no crawler, no MSCK REPAIR and no partitions stored in Glue.
-  table_parameters = merge(
-    { EXTERNAL = "TRUE", classification = "parquet" },
-    local.per_group ? {
-      "projection.enabled"         = "true"
-      "projection.study.type"      = "enum"
-      "projection.study.values"    = join(",", var.studies)
-      "projection.datatype.type"   = "enum"
-      "projection.datatype.values" = join(",", local.datatypes)
-      "storage.location.template"  = local.partition_location_template
-    } : {},
-  )
+  # One unpartitioned table over the table's location, in either layout: Athena reads every
+  # object below it, sub-folders included, so a study or datatype that a run writes for the first
+  # time is queryable at once, with no Terraform change (DEPLOY.md, "Query with Athena"). Each
+  # group's object holds study and datatype as columns, like the single object.
+  table_parameters = { EXTERNAL = "TRUE", classification = "parquet" }
 
   # The current-events view: checkpoint_analytics' SQL text (its leading `--` lines dropped) over
   # the table, stored as Athena stores a view it created: the Presto view encoding.
@@ -139,7 +127,112 @@ locals {
   }
   presto_view_text = "/* Presto View: ${base64encode(jsonencode(local.presto_view))} */"
 
+  # --- Schedule and concurrency ----------------------------------------------------------------
+  # With the event path on, the scheduled run is the backstop that finds what notifications missed:
+  # daily is enough. An explicit schedule_expression wins either way.
+  schedule_expression = coalesce(var.schedule_expression, var.event_ingestion ? "rate(1 day)" : "rate(1 hour)")
+  # One run at a time without the event path; with it, the event source mapping's most plus one
+  # slot for the scheduled run (the validations hold an explicit value to the same rule).
+  reserved_concurrency   = coalesce(var.reserved_concurrent_executions, var.event_ingestion ? var.event_maximum_concurrency + 1 : 1)
+  dead_letter_queue_name = "${local.name}-dead-letters"
+
+  # --- Event-driven ingestion (event_ingestion) -------------------------------------------------
+  event_ingestion              = var.event_ingestion
+  event_queue_name             = "${local.name}-events"
+  event_dead_letter_queue_name = "${local.name}-events-dead-letters"
+  # AWS's advice for a queue that triggers Lambda: hidden for six function timeouts (a run that
+  # took a message, and its retries) plus the batching window.
+  event_queue_visibility_timeout = coalesce(var.event_queue_visibility_timeout_seconds, 6 * var.timeout + var.event_batching_window_seconds)
+  # The event files: keys under the source prefix ending in .json (the handler applies the log's
+  # own rules to each key). EventBridge's wildcard matches `/` too; a literal * or \ is escaped.
+  event_key_suffix   = ".json"
+  event_key_wildcard = "${replace(replace(var.source_prefix, "\\", "\\\\"), "*", "\\*")}*${local.event_key_suffix}"
+  event_pattern = {
+    source      = ["aws.s3"]
+    detail-type = ["Object Created"]
+    detail = {
+      bucket = { name = [var.source_bucket] }
+      object = { key = [{ wildcard = local.event_key_wildcard }] }
+    }
+  }
+
+  # --- Alarms -----------------------------------------------------------------------------------
   alarm_period_seconds = 300
   # Lambda reports Duration in milliseconds; alarm well before the timeout kills a run.
   duration_alarm_threshold_ms = var.timeout * 1000 * 0.8
+
+  # Every alarm, by key (the resource's for_each key; its name is <name>-<key with - for _>). Each
+  # fires when its statistic over one alarm_period_seconds is above its threshold, and notifies
+  # alarm_sns_topic_arn. Our own metrics carry the dimension service = local.service_name.
+  alarms = merge(
+    {
+      errors = {
+        description = "${local.name} crashed or timed out (Lambda Errors). Its log group: /aws/lambda/${local.name}."
+        namespace   = "AWS/Lambda"
+        metric_name = "Errors"
+        dimensions  = tomap({ FunctionName = local.name })
+        statistic   = "Sum"
+        threshold   = 0
+      }
+      run_failed = {
+        description = "A run of ${local.name} answered with an error, or with 207 because some groups' checkpoints were not written (RunFailed): access denied, bad configuration, or an unexpected error; the log line 'run failed' says which."
+        namespace   = local.metrics_namespace
+        metric_name = "RunFailed"
+        dimensions  = tomap({ service = local.service_name })
+        statistic   = "Sum"
+        threshold   = 0
+      }
+      duration = {
+        description = "A run of ${local.name} took over 80 % of its ${var.timeout} s timeout: raise memory_size or timeout before runs get killed."
+        namespace   = "AWS/Lambda"
+        metric_name = "Duration"
+        dimensions  = tomap({ FunctionName = local.name })
+        statistic   = "Maximum"
+        threshold   = local.duration_alarm_threshold_ms
+      }
+      events_failed = {
+        description = "After a run of ${local.name}, more than ${var.events_failed_alarm_threshold} event files are still failing (bad JSON, schema, access); the failure record s3://${var.checkpoint_bucket}/${local.failure_record_key} lists them with reasons."
+        namespace   = local.metrics_namespace
+        metric_name = "EventsFailed"
+        dimensions  = tomap({ service = local.service_name })
+        statistic   = "Sum"
+        threshold   = var.events_failed_alarm_threshold
+      }
+      dead_letters = {
+        description = "An invocation of ${local.name} could not be delivered or crashed after retries; see the messages in ${local.dead_letter_queue_name}."
+        namespace   = "AWS/SQS"
+        metric_name = "ApproximateNumberOfMessagesVisible"
+        dimensions  = tomap({ QueueName = local.dead_letter_queue_name })
+        statistic   = "Maximum"
+        threshold   = 0
+      }
+    },
+    { for key, alarm in local.event_alarms : key => alarm if local.event_ingestion },
+  )
+  event_alarms = {
+    event_queue_age = {
+      description = "The oldest message in ${local.event_queue_name} has waited over ${var.event_queue_age_alarm_seconds} s: the event path of ${local.name} is not keeping up, or its runs fail before they delete their messages (see the errors and run-failed alarms)."
+      namespace   = "AWS/SQS"
+      metric_name = "ApproximateAgeOfOldestMessage"
+      dimensions  = tomap({ QueueName = local.event_queue_name })
+      statistic   = "Maximum"
+      threshold   = var.event_queue_age_alarm_seconds
+    }
+    event_dead_letters = {
+      description = "Event files that failed ${var.event_max_receive_count} times on the event path of ${local.name} are in ${local.event_dead_letter_queue_name}; the next scheduled run picks their files up. Read a message to see which, then purge the queue or move the messages back (aws sqs start-message-move-task)."
+      namespace   = "AWS/SQS"
+      metric_name = "ApproximateNumberOfMessagesVisible"
+      dimensions  = tomap({ QueueName = local.event_dead_letter_queue_name })
+      statistic   = "Maximum"
+      threshold   = 0
+    }
+    files_missed_by_events = {
+      description = "The scheduled run of ${local.name} found event files that the event path never ingested (FilesMissedByEvents): notifications stopped or are filtered away. Check that the source bucket still sends EventBridge notifications, and the rule ${local.name}-source-objects and the queue ${local.event_queue_name}."
+      namespace   = local.metrics_namespace
+      metric_name = "FilesMissedByEvents"
+      dimensions  = tomap({ service = local.service_name })
+      statistic   = "Sum"
+      threshold   = 0
+    }
+  }
 }

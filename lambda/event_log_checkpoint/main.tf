@@ -53,7 +53,7 @@ resource "aws_lambda_function" "this" {
   source_code_hash = filebase64sha256(local.artifacts.function)
   publish          = true
 
-  reserved_concurrent_executions = var.reserved_concurrent_executions
+  reserved_concurrent_executions = local.reserved_concurrency
 
   environment {
     variables = local.lambda_environment

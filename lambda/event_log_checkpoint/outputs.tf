@@ -69,14 +69,28 @@ output "dead_letter_queue_url" {
 }
 
 output "alarm_names" {
-  description = "Names of the CloudWatch alarms, by what they watch."
-  value = {
-    errors        = aws_cloudwatch_metric_alarm.errors.alarm_name
-    run_failed    = aws_cloudwatch_metric_alarm.run_failed.alarm_name
-    duration      = aws_cloudwatch_metric_alarm.duration.alarm_name
-    events_failed = aws_cloudwatch_metric_alarm.events_failed.alarm_name
-    dead_letters  = aws_cloudwatch_metric_alarm.dead_letters.alarm_name
-  }
+  description = "Names of the CloudWatch alarms, by what they watch (local.alarms' keys)."
+  value       = { for key, alarm in aws_cloudwatch_metric_alarm.this : key => alarm.alarm_name }
+}
+
+output "event_queue_url" {
+  description = "URL of the SQS queue of the event path (event_ingestion), or null when it is off."
+  value       = one(aws_sqs_queue.events[*].url)
+}
+
+output "event_dead_letter_queue_url" {
+  description = "URL of the queue holding the event path's messages that failed event_max_receive_count times, or null when it is off."
+  value       = one(aws_sqs_queue.event_dead_letters[*].url)
+}
+
+output "event_rule_name" {
+  description = "EventBridge rule that feeds the event queue (event_source = eventbridge), or null."
+  value       = one(aws_cloudwatch_event_rule.source_objects[*].name)
+}
+
+output "schedule_expression" {
+  description = "When the schedule runs the function (schedule_expression, or its default: hourly, daily with the event path)."
+  value       = local.schedule_expression
 }
 
 output "checkpoint_path" {

@@ -3,7 +3,7 @@
 # That queue also takes the function's own asynchronous failures (crash, timeout).
 
 resource "aws_sqs_queue" "dead_letters" {
-  name                      = "${local.name}-dead-letters"
+  name                      = local.dead_letter_queue_name
   message_retention_seconds = 1209600 # 14 days, SQS's longest: time to look before they go
   sqs_managed_sse_enabled   = true
 }
@@ -11,8 +11,8 @@ resource "aws_sqs_queue" "dead_letters" {
 resource "aws_scheduler_schedule" "run" {
   #checkov:skip=CKV_AWS_297:The schedule's input is a constant with no data in it; AWS-owned encryption is enough.
   name                         = local.name
-  description                  = "Runs ${local.name}:live on ${var.schedule_expression} with the function's environment as configuration."
-  schedule_expression          = var.schedule_expression
+  description                  = "Runs ${local.name}:live on ${local.schedule_expression} with the function's environment as configuration."
+  schedule_expression          = local.schedule_expression
   schedule_expression_timezone = var.schedule_timezone
   state                        = var.schedule_enabled ? "ENABLED" : "DISABLED"
 

@@ -19,7 +19,7 @@ variable "environment" {
 }
 
 variable "name" {
-  description = "Base name: the function is <name>-<environment> (e.g. event-log-checkpoint-prod), every other resource starts with that, and its Glue database is the same with _ for -. bin/promote assumes the default."
+  description = "Base name: the function is <name>-<environment> (e.g. event-log-checkpoint-prod), every other resource starts with that, and its Glue database is the same with _ for -. A name that already ends in -<environment> (release 1.0.0's `event-log-checkpoint-prod`) is not suffixed again. bin/promote assumes the default."
   type        = string
   default     = "event-log-checkpoint"
 
@@ -44,7 +44,7 @@ variable "source_bucket" {
   type        = string
 
   validation {
-    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.source_bucket))
+    condition     = can(regex(local.bucket_name_pattern, var.source_bucket))
     error_message = "source_bucket must be an S3 bucket name."
   }
 }
@@ -65,7 +65,7 @@ variable "checkpoint_bucket" {
   type        = string
 
   validation {
-    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.checkpoint_bucket))
+    condition     = can(regex(local.bucket_name_pattern, var.checkpoint_bucket))
     error_message = "checkpoint_bucket must be an S3 bucket name."
   }
 }
@@ -108,17 +108,6 @@ variable "checkpoint_key_template" {
       !strcontains(var.checkpoint_key_template, "//")
     )
     error_message = "checkpoint_key_template must start with a fixed folder (e.g. checkpoints/), keep {study} and {datatype} in folders, not in the file name, and have no leading or doubled /."
-  }
-}
-
-variable "studies" {
-  description = "Per-group layout: the studies Athena's partition projection knows. A study missing here is in the checkpoint but invisible to Athena until it is added and applied (projection finds no partition it was not told of)."
-  type        = list(string)
-  default     = ["adrc", "dvcid", "leads"]
-
-  validation {
-    condition     = length(var.studies) > 0 && alltrue([for study in var.studies : can(regex("^[a-z0-9][a-z0-9._-]*$", study)) && study != ".."])
-    error_message = "studies must be a non-empty list of lower-case study names (letters, digits, . _ -; no commas, slashes or spaces), as the checkpoint's paths spell them."
   }
 }
 
@@ -199,13 +188,34 @@ variable "timeout" {
 }
 
 variable "reserved_concurrent_executions" {
-  description = "Concurrent runs allowed. 1 (default) keeps runs on one checkpoint from racing (the loser of a race fails its conditional write); -1 reserves nothing, for accounts whose unreserved pool cannot spare one."
+  description = "Concurrent runs allowed. Null (default): 1 without the event path, which keeps runs on one checkpoint from racing (the loser of a race fails its conditional write), and event_maximum_concurrency + 1 with it, so the scheduled run always finds a free slot. -1 reserves nothing, for accounts whose unreserved pool cannot spare one."
   type        = number
-  default     = 1
+  default     = null
 
   validation {
-    condition     = var.reserved_concurrent_executions == -1 || var.reserved_concurrent_executions >= 1
-    error_message = "reserved_concurrent_executions must be -1 (no reservation) or at least 1; 0 would stop every invocation."
+    condition     = var.reserved_concurrent_executions == null || var.reserved_concurrent_executions == -1 || try(var.reserved_concurrent_executions >= 1, false)
+    error_message = "reserved_concurrent_executions must be null (derived), -1 (no reservation) or at least 1; 0 would stop every invocation."
+  }
+
+  validation {
+    # The event source mapping may hold event_maximum_concurrency runs at once: one more slot
+    # keeps the scheduled backstop from being throttled out.
+    condition = (
+      !var.event_ingestion || var.reserved_concurrent_executions == null || var.reserved_concurrent_executions == -1 ||
+      try(var.reserved_concurrent_executions >= var.event_maximum_concurrency + 1, false)
+    )
+    error_message = "With event_ingestion, reserved_concurrent_executions must be at least event_maximum_concurrency + 1 (the event path's runs plus the scheduled one), -1 or null."
+  }
+}
+
+variable "restore_archived" {
+  description = "What a run does with event files in an archive storage class (RESTORE_ARCHIVED): off (count and report them), or start an S3 restore of them, bulk (cheapest, up to 48 hours) or standard (3-5 hours). Anything but off lets the role call s3:RestoreObject on the source log's objects."
+  type        = string
+  default     = "off"
+
+  validation {
+    condition     = contains(["off", "bulk", "standard"], var.restore_archived)
+    error_message = "restore_archived must be off, bulk or standard."
   }
 }
 
@@ -214,7 +224,7 @@ variable "artifact_bucket" {
   type        = string
 
   validation {
-    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.artifact_bucket))
+    condition     = can(regex(local.bucket_name_pattern, var.artifact_bucket))
     error_message = "artifact_bucket must be an S3 bucket name."
   }
 }
@@ -268,13 +278,13 @@ variable "log_retention_days" {
 # ---------------------------------------------------------------------------------------------
 
 variable "schedule_expression" {
-  description = "When EventBridge Scheduler runs the function: rate(...), cron(...) or at(...)."
+  description = "When EventBridge Scheduler runs the function: rate(...), cron(...) or at(...). Null (default): hourly, or daily with the event path on (the scheduled run is then the backstop that finds what notifications missed)."
   type        = string
-  default     = "rate(1 hour)"
+  default     = null
 
   validation {
-    condition     = can(regex("^(rate|cron|at)\\(.+\\)$", var.schedule_expression))
-    error_message = "schedule_expression must be rate(...), cron(...) or at(...)."
+    condition     = var.schedule_expression == null || can(regex("^(rate|cron|at)\\(.+\\)$", var.schedule_expression))
+    error_message = "schedule_expression must be rate(...), cron(...) or at(...), or null for the default."
   }
 }
 
@@ -298,6 +308,101 @@ variable "schedule_retry_attempts" {
   validation {
     condition     = var.schedule_retry_attempts >= 0 && var.schedule_retry_attempts <= 185
     error_message = "schedule_retry_attempts must be 0 to 185."
+  }
+}
+
+# ---------------------------------------------------------------------------------------------
+# Event-driven ingestion (opt-in): S3 "Object Created" -> SQS -> the function's `live` alias
+# ---------------------------------------------------------------------------------------------
+
+variable "event_ingestion" {
+  description = "Whether new event files also reach the function as they are written: an SQS queue (and its dead-letter queue) fed by event_source, polled by an event source mapping on the live alias (EVENT_INGESTION = on). The schedule stays, as the backstop."
+  type        = bool
+  default     = false
+}
+
+variable "event_source" {
+  description = "What feeds the queue: eventbridge (default; an EventBridge rule on the source bucket's \"Object Created\" events, which needs EventBridge notifications turned on for that bucket by whoever owns it: DEPLOY.md) or s3_notification (this module writes the bucket's notification configuration, replacing every other consumer's: only for a bucket nothing else is notified from)."
+  type        = string
+  default     = "eventbridge"
+
+  validation {
+    condition     = contains(["eventbridge", "s3_notification"], var.event_source)
+    error_message = "event_source must be eventbridge or s3_notification."
+  }
+}
+
+variable "event_batch_size" {
+  description = "Most messages (event files) one invocation of the event path gets: 1 to 10,000. Lambda also caps a batch at 6 MB of payload."
+  type        = number
+  default     = 500
+
+  validation {
+    condition     = var.event_batch_size >= 1 && var.event_batch_size <= 10000 && floor(var.event_batch_size) == var.event_batch_size
+    error_message = "event_batch_size must be a whole number from 1 to 10000."
+  }
+
+  validation {
+    condition     = var.event_batch_size <= 10 || var.event_batching_window_seconds >= 1
+    error_message = "An event_batch_size over 10 needs event_batching_window_seconds of at least 1 (Lambda's rule for standard queues)."
+  }
+}
+
+variable "event_batching_window_seconds" {
+  description = "How long Lambda gathers messages before it invokes with fewer than event_batch_size: 0 to 300 s. Longer means fewer, larger runs (fewer checkpoint rewrites), and events reach the checkpoint later."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = var.event_batching_window_seconds >= 0 && var.event_batching_window_seconds <= 300 && floor(var.event_batching_window_seconds) == var.event_batching_window_seconds
+    error_message = "event_batching_window_seconds must be a whole number from 0 to 300."
+  }
+}
+
+variable "event_maximum_concurrency" {
+  description = "Most concurrent runs the event source mapping starts: 2 (Lambda's minimum) to 1000. Concurrent runs on one group's checkpoint race; the loser's items return as batch item failures and come back."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.event_maximum_concurrency >= 2 && var.event_maximum_concurrency <= 1000 && floor(var.event_maximum_concurrency) == var.event_maximum_concurrency
+    error_message = "event_maximum_concurrency must be a whole number from 2 to 1000."
+  }
+}
+
+variable "event_max_receive_count" {
+  description = "How often a message may be received (and fail) before SQS moves it to the event dead-letter queue. The scheduled run still finds the file."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.event_max_receive_count >= 1 && var.event_max_receive_count <= 1000 && floor(var.event_max_receive_count) == var.event_max_receive_count
+    error_message = "event_max_receive_count must be a whole number from 1 to 1000."
+  }
+}
+
+variable "event_queue_visibility_timeout_seconds" {
+  description = "Visibility timeout of the event queue. Null (default): 6 x timeout + event_batching_window_seconds, as AWS advises for a queue that triggers Lambda (a message must stay hidden while a run that took it may still be going, retries included)."
+  type        = number
+  default     = null
+
+  validation {
+    condition = var.event_queue_visibility_timeout_seconds == null ? true : (
+      var.event_queue_visibility_timeout_seconds >= 6 * var.timeout + var.event_batching_window_seconds &&
+      var.event_queue_visibility_timeout_seconds <= 43200
+    )
+    error_message = "event_queue_visibility_timeout_seconds must be at least 6 x timeout + event_batching_window_seconds and at most 43200 (SQS's limit), or null."
+  }
+}
+
+variable "event_queue_age_alarm_seconds" {
+  description = "The event-queue-age alarm fires when the oldest message has waited longer than this."
+  type        = number
+  default     = 3600
+
+  validation {
+    condition     = var.event_queue_age_alarm_seconds >= 60
+    error_message = "event_queue_age_alarm_seconds must be at least 60."
   }
 }
 

@@ -25,6 +25,6 @@ provider "aws" {
   region = var.region
 
   default_tags {
-    tags = merge({ Service = var.name, Environment = var.environment }, var.tags)
+    tags = merge({ Service = local.base_name, Environment = var.environment }, var.tags)
   }
 }

@@ -1,6 +1,7 @@
 """bin/deploy and bin/promote, run for real with stand-ins for `terraform` and `aws` (no AWS here).
 
-bin/deploy must init with the environment's backend file and plan or apply with its tfvars;
+bin/deploy must init with the environment's backend file and plan or apply with its tfvars, and
+migrate a local state (release 1.0.0's) with -migrate-state, never plan over one it would ignore;
 bin/promote must dry-run the candidate's version, refuse anything but a 200 dry-run answer, move
 live, record the move where --rollback finds it, and roll back to the recorded version.
 """
@@ -246,7 +247,7 @@ def test_deploy_usage_errors(terraform: tuple[Path, Path], tmp_path: Path, args:
     fake, calls = terraform
     result = _run("deploy", *args, env={"TERRAFORM": str(fake), "HOME": str(tmp_path)})
     assert result.returncode == 2
-    assert "usage: bin/deploy dev|staging|prod [plan|apply]" in result.stderr
+    assert "usage: bin/deploy dev|staging|prod [plan|apply|migrate-state]" in result.stderr
     assert not calls.exists()
 
 
@@ -254,3 +255,77 @@ def test_deploy_without_terraform_says_so(tmp_path: Path) -> None:
     result = _run("deploy", "dev", env={"TERRAFORM": str(tmp_path / "missing"), "HOME": str(tmp_path)})
     assert result.returncode == 1
     assert "no terraform (>= 1.10) found" in result.stderr
+
+
+# --- bin/deploy: from a local state (release 1.0.0) to the environment's backend ---------------------
+
+
+@pytest.fixture
+def module_copy(tmp_path: Path) -> Path:
+    """The files bin/deploy checks, in a folder of their own (DEPLOY_MODULE), to put local states in."""
+    copy = tmp_path / "module"
+    (copy / "backend").mkdir(parents=True)
+    for environment in ("dev", "staging", "prod"):
+        name = f"terraform.{environment}.tfvars"
+        (copy / name).write_text((MODULE_DIR / name).read_text(encoding="utf-8"), encoding="utf-8")
+        backend = f"backend/{environment}.s3.tfbackend"
+        (copy / backend).write_text((MODULE_DIR / backend).read_text(encoding="utf-8"), encoding="utf-8")
+    return copy
+
+
+def _deploy(fake: Path, module: Path, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return _run("deploy", *args, env={"TERRAFORM": str(fake), "DEPLOY_MODULE": str(module), "HOME": str(home)})
+
+
+def test_migrate_state_copies_the_local_state_into_the_backend_and_sets_it_aside(
+    terraform: tuple[Path, Path], module_copy: Path, tmp_path: Path
+) -> None:
+    fake, calls = terraform
+    (module_copy / "terraform.tfstate").write_text('{"version": 4}', encoding="utf-8")
+    result = _deploy(fake, module_copy, tmp_path, "prod", "migrate-state", "--", "-force-copy")
+    assert result.returncode == 0, result.stderr
+    assert calls.read_text(encoding="utf-8").splitlines() == [
+        f"-chdir={module_copy} init -migrate-state -backend-config=backend/prod.s3.tfbackend -force-copy"
+    ]
+    assert not (module_copy / "terraform.tfstate").exists()
+    assert (module_copy / "terraform.tfstate.migrated-prod").read_text(encoding="utf-8") == '{"version": 4}'
+
+
+def test_plan_refuses_a_local_state_that_its_init_would_ignore(
+    terraform: tuple[Path, Path], module_copy: Path, tmp_path: Path
+) -> None:
+    fake, calls = terraform
+    (module_copy / "terraform.tfstate").write_text('{"version": 4}', encoding="utf-8")
+    result = _deploy(fake, module_copy, tmp_path, "prod", "plan")
+    assert result.returncode == 1
+    assert "bin/deploy prod migrate-state" in result.stderr
+    assert not calls.exists(), "no init -reconfigure over an unmigrated state"
+
+
+def test_workspace_states_are_refused_for_every_action(
+    terraform: tuple[Path, Path], module_copy: Path, tmp_path: Path
+) -> None:
+    fake, calls = terraform
+    (module_copy / "terraform.tfstate.d" / "prod").mkdir(parents=True)
+    for action in ("plan", "apply", "migrate-state"):
+        result = _deploy(fake, module_copy, tmp_path, "prod", action)
+        assert result.returncode == 1, action
+        assert "terraform.tfstate.d" in result.stderr
+    assert not calls.exists()
+
+
+def test_migrate_state_refuses_without_a_local_state_or_with_cached_backend_settings(
+    terraform: tuple[Path, Path], module_copy: Path, tmp_path: Path
+) -> None:
+    fake, calls = terraform
+    missing = _deploy(fake, module_copy, tmp_path, "staging", "migrate-state")
+    assert missing.returncode == 1
+    assert "no local state to migrate" in missing.stderr
+    (module_copy / "terraform.tfstate").write_text('{"version": 4}', encoding="utf-8")
+    (module_copy / ".terraform").mkdir()
+    (module_copy / ".terraform" / "terraform.tfstate").write_text("{}", encoding="utf-8")
+    cached = _deploy(fake, module_copy, tmp_path, "staging", "migrate-state")
+    assert cached.returncode == 1
+    assert "remove it" in cached.stderr
+    assert not calls.exists()
+    assert (module_copy / "terraform.tfstate").exists(), "nothing moved"

@@ -14,6 +14,7 @@ PER_ENVIRONMENT = {
     "checkpoint_key_template",
     "schedule_expression",
     "schedule_enabled",
+    "event_ingestion",
     "alarm_sns_topic_arn",
     "athena_results_location",
 }
@@ -48,7 +49,7 @@ def test_environments_differ_only_where_they_must() -> None:
     assert all(v.keys() == values["prod"].keys() for v in values.values())
     for name in values["prod"].keys() - PER_ENVIRONMENT:
         assert len({repr(v[name]) for v in values.values()}) == 1, f"{name} differs between environments"
-    for name in PER_ENVIRONMENT - {"source_prefix", "schedule_enabled"}:
+    for name in PER_ENVIRONMENT - {"source_prefix", "schedule_enabled", "event_ingestion"}:
         assert len({repr(v[name]) for v in values.values()}) == 3, f"{name} is shared between environments"
     for environment, v in values.items():
         assert environment in v["athena_results_location"]
@@ -64,6 +65,18 @@ def test_prod_is_nacc_production() -> None:
     assert prod["schedule_enabled"] is True
     assert "checkpoint_key" not in prod
     assert prod["architecture"] == "x86_64"
+
+
+@pytest.mark.parametrize(("environment", "on"), [("dev", True), ("staging", True), ("prod", False)])
+def test_event_path_is_tried_in_dev_and_staging_before_prod(console: Console, environment: str, on: bool) -> None:
+    """Staging runs it on prod's own traffic, with its weekly run as the backstop, before prod does."""
+    assert env_tfvars(environment)["event_ingestion"] is on
+    variables, concurrency, schedule = console(
+        "local.lambda_environment", "local.reserved_concurrency", "local.schedule_expression", environment=environment
+    ).values
+    assert variables["EVENT_INGESTION"] == ("on" if on else "off")
+    assert concurrency == (3 if on else 1), "the event path's two runs and the schedule's, or one run at a time"
+    assert schedule == env_tfvars(environment)["schedule_expression"], "each environment keeps its own schedule"
 
 
 def test_staging_rehearses_prod_on_its_log_the_day_before() -> None:
@@ -103,3 +116,15 @@ def test_state_bucket_is_versioned_encrypted_private_and_tls_only() -> None:
     assert statement["effect"] == "Deny"
     assert statement["condition"] == [{"test": "Bool", "variable": "aws:SecureTransport", "values": ["false"]}]
     assert "backend" not in state.blocks["terraform"][0], "the state bucket's own state starts local"
+
+
+@pytest.mark.parametrize("name", ["event-log-checkpoint", "event-log-checkpoint-prod"])
+def test_a_release_1_0_0_name_with_the_environment_is_not_suffixed_twice(console: Console, name: str) -> None:
+    """1.0.0 took the whole name (`event-log-checkpoint-prod`): its resources keep their names."""
+    assert console("local.name", "local.base_name", name=name).values == [
+        "event-log-checkpoint-prod",
+        "event-log-checkpoint",
+    ]
+    assert console("local.name", name="event-log-checkpoint-prod", environment="dev").values == [
+        "event-log-checkpoint-prod-dev"
+    ], "another environment's suffix is part of the base name"

@@ -1,5 +1,6 @@
 """Both checkpoint layouts, evaluated by `terraform console`: the failure record, the table's location
-and partition projection, and the keys the role may write follow the rules the code follows.
+(one unpartitioned table in either layout), and the keys the role may write follow the rules the code
+follows.
 
 Single object: `a/events/checkpoint.parquet` -> failure record `a/events_failures/checkpoint.json`,
 table location `a/events/`. Key template: the fixed prefix (text before the first `{`, cut after its
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from hcl_module import Console, enum_values, package_module_defining
+from hcl_module import Config, Console
 
 SINGLE_KEY = {"checkpoint_key_template": None}
 
@@ -39,87 +40,76 @@ def test_single_key_failure_record_and_table_location(
         "local.failure_record_key",
         "local.checkpoint_table_location",
         "local.checkpoint_object_keys",
-        "local.table_parameters",
-        "local.partition_columns",
         checkpoint_bucket="ckpt-bucket",
         checkpoint_key=checkpoint_key,
         **SINGLE_KEY,
     )
-    record, location, writable, parameters, partitions = result.values
+    record, location, writable = result.values
     assert record == failure_record_key
     assert location == f"s3://ckpt-bucket/{folder}"
     assert checkpoint_key.startswith(folder), "the checkpoint is inside the table's location"
     assert not record.startswith(folder), "the failure record is outside the table's location"
     assert writable == [checkpoint_key, failure_record_key]
-    assert parameters == {"EXTERNAL": "TRUE", "classification": "parquet"}, "no projection: one object"
-    assert partitions == []
 
 
 @pytest.mark.parametrize(
-    ("template", "fixed_prefix", "failure_record_key", "location_template", "writable"),
+    ("template", "fixed_prefix", "failure_record_key", "writable"),
     [
         (
             "prod/checkpoints/{study}/{datatype}/events.parquet",
             "prod/checkpoints/",
             "prod/checkpoints_failures/events.json",
-            "s3://ckpt-bucket/prod/checkpoints/${study}/${datatype}/",
             "prod/checkpoints/*/*/events.parquet",
         ),
         (
             "checkpoints/study={study}/datatype={datatype}/events.parquet",
             "checkpoints/",
             "checkpoints_failures/events.json",
-            "s3://ckpt-bucket/checkpoints/study=${study}/datatype=${datatype}/",
             "checkpoints/study=*/datatype=*/events.parquet",
         ),
         (
             "a/b/v{datatype}/{study}/x/c.tar.gz",
             "a/b/",
             "a/b_failures/c.tar.json",
-            "s3://ckpt-bucket/a/b/v${datatype}/${study}/x/",
             "a/b/v*/*/x/c.tar.gz",
         ),
     ],
 )
-def test_template_table_location_projection_failure_record_and_writable_keys(
-    console: Console, template: str, fixed_prefix: str, failure_record_key: str, location_template: str, writable: str
+def test_template_table_location_failure_record_and_writable_keys(
+    console: Console, template: str, fixed_prefix: str, failure_record_key: str, writable: str
 ) -> None:
     result = console(
         "local.fixed_prefix",
         "local.failure_record_key",
         "local.checkpoint_table_location",
-        "local.table_parameters",
         "local.checkpoint_object_keys",
-        "[for column in local.partition_columns : column.name]",
-        "[for column in local.table_data_columns : column.name]",
         checkpoint_bucket="ckpt-bucket",
         checkpoint_key_template=template,
     )
-    prefix, record, location, parameters, keys, partitions, data_columns = result.values
+    prefix, record, location, keys = result.values
     assert prefix == fixed_prefix
     assert record == failure_record_key
     assert not record.startswith(prefix), "the failure record is outside the table's location"
     assert location == f"s3://ckpt-bucket/{fixed_prefix}"
-    assert parameters["projection.enabled"] == "true"
-    assert parameters["storage.location.template"] == location_template
-    assert location_template.startswith(location), "every partition is inside the table's location"
-    assert parameters["projection.study.type"] == parameters["projection.datatype.type"] == "enum"
     assert keys == [writable, failure_record_key]
     assert writable.startswith(fixed_prefix), "the role writes checkpoints only inside the fixed prefix"
-    assert partitions == ["study", "datatype"]
-    assert "study" not in data_columns, "Athena refuses a partition column that is also a data column"
-    assert "datatype" not in data_columns
-    assert len(data_columns) == 14
 
 
-def test_projection_knows_every_datatype_and_the_studies(console: Console) -> None:
-    datatypes = enum_values(package_module_defining("Datatype"), "Datatype")
-    assert len(datatypes) == 9
-    (parameters,) = console("local.table_parameters").values
-    assert parameters["projection.datatype.values"].split(",") == datatypes
-    assert parameters["projection.study.values"] == "adrc,dvcid,leads"
-    (more,) = console("local.table_parameters", studies='["adrc","dvcid","leads","ftld"]').values
-    assert more["projection.study.values"] == "adrc,dvcid,leads,ftld"
+@pytest.mark.parametrize("layout", ["template", "single_key"])
+def test_table_is_unpartitioned_with_every_column_so_new_groups_need_no_apply(console: Console, layout: str) -> None:
+    """No partition keys and no projection: the study and datatype of a group written for the first
+    time are read from the rows of its object, which the table's location already covers."""
+    kwargs: dict[str, str | None] = (
+        {"checkpoint_key": "a/events/checkpoint.parquet", "checkpoint_key_template": None}
+        if layout == "single_key"
+        else {}
+    )
+    parameters, columns = console("local.table_parameters", "local.checkpoint_columns", **kwargs).values
+    assert parameters == {"EXTERNAL": "TRUE", "classification": "parquet"}
+    assert not any(name.startswith("projection.") for name in parameters)
+    names = [column["name"] for column in columns]
+    assert {"study", "datatype"} <= set(names), "the groups' fields are data columns"
+    assert len(names) == 16
 
 
 @pytest.mark.parametrize(
@@ -135,9 +125,6 @@ def test_projection_knows_every_datatype_and_the_studies(console: Console) -> No
         ({"checkpoint_key_template": "/a/{study}/{datatype}/x.parquet"}, "start with a fixed folder"),
         ({"checkpoint_key_template": "a//{study}/{datatype}/x.parquet"}, "doubled /"),
         ({"checkpoint_key_template": "a/{study}/{datatype}/"}, "not in the file name"),
-        ({"studies": '["ADRC"]'}, "lower-case study names"),
-        ({"studies": '["a,b"]'}, "lower-case study names"),
-        ({"studies": "[]"}, "non-empty list"),
     ],
 )
 def test_bad_layouts_are_refused(console: Console, variables: dict[str, str | None], message: str) -> None:
@@ -161,3 +148,10 @@ def test_the_single_key_tfvars_switches_any_environment_to_one_object(console: C
     assert per_group is False
     assert checkpoint_key == "checkpoints/visit-events/checkpoint.parquet"
     assert record == "checkpoints/visit-events_failures/checkpoint.json"
+
+
+def test_no_study_list_to_keep_up_to_date(tf: Config) -> None:
+    assert "studies" not in tf.variables, "a new study must not need a Terraform change"
+    table = tf.resource("aws_glue_catalog_table", "visit_events")
+    assert "partition_keys" not in table
+    assert not any("partition_keys" in block for block in table.get("dynamic", []))

@@ -40,10 +40,17 @@ READ_BY_FUNCTION = {
     "INCLUDE_SANDBOX",
     "FETCH_CONCURRENCY",
     "LIST_CONCURRENCY",
+    "EVENT_INGESTION",
+    "RESTORE_ARCHIVED",
     "AWS_ENDPOINT_URL",
     "AWS_REGION",
     "AWS_DEFAULT_REGION",
 }
+# This release's new settings, which the package's CONFIG_ENV_VARS lists in the same release: until
+# both sides are merged the package may not list them yet (then the union below changes nothing).
+NEW_SETTINGS = {"EVENT_INGESTION", "RESTORE_ARCHIVED"}
+# This release's new metric that an alarm watches, emitted by the scheduled run with the event path.
+NEW_METRICS = {"FilesMissedByEvents"}
 # Names Terraform must not set: Lambda sets the region itself; the endpoint is for local runs.
 NOT_FROM_TERRAFORM = {"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL"}
 # Exactly one of the two checkpoint names, by layout.
@@ -62,8 +69,24 @@ def _statements(tf: Config, document: str) -> dict[str, dict[str, Any]]:
     return {s["sid"]: s for s in statements}
 
 
-def _alarm_on(tf: Config, metric: str) -> dict[str, Any]:
-    found = [body for body in tf.resources_of("aws_cloudwatch_metric_alarm").values() if body["metric_name"] == metric]
+def _dynamic_statements(tf: Config, document: str) -> dict[str, tuple[str, dict[str, Any]]]:
+    """The policy's statements that exist only when a setting is on: sid -> (for_each, content)."""
+    found = {}
+    for block in tf.data("aws_iam_policy_document", document).get("dynamic", []):
+        if "statement" in block:
+            (content,) = block["statement"]["content"]
+            found[content["sid"]] = (block["statement"]["for_each"], content)
+    return found
+
+
+def _alarms(console: Console, **variables: str | None) -> dict[str, dict[str, Any]]:
+    """local.alarms, the for_each of the one alarm resource, as planned for prod (and the overrides)."""
+    (alarms,) = console("local.alarms", **variables).values
+    return dict(alarms)
+
+
+def _alarm_on(alarms: dict[str, dict[str, Any]], metric: str) -> dict[str, Any]:
+    found = [alarm for alarm in alarms.values() if alarm["metric_name"] == metric]
     assert len(found) == 1, f"expected one alarm on {metric}, found {len(found)}"
     return found[0]
 
@@ -115,7 +138,7 @@ def test_environment_names_are_the_ones_the_function_reads(tf: Config) -> None:
     assert "CHECKPOINT_KEY = var.checkpoint_key" in expression
     # The names the package itself lists as the ones it reads.
     code_reads = set(string_tuple(package_module_defining("CONFIG_ENV_VARS"), "CONFIG_ENV_VARS"))
-    assert code_reads == READ_BY_FUNCTION
+    assert code_reads | NEW_SETTINGS == READ_BY_FUNCTION
 
 
 @pytest.mark.parametrize("layout", ["template", "single_key"])
@@ -133,6 +156,8 @@ def test_environment_values_per_layout(console: Console, layout: str) -> None:
     assert environment["POWERTOOLS_SERVICE_NAME"] == "event-log-checkpoint-prod"
     assert environment["SOURCE_PREFIX"] == "prod/"
     assert environment["LIST_CONCURRENCY"] == "8"
+    assert environment["EVENT_INGESTION"] == "off"
+    assert environment["RESTORE_ARCHIVED"] == "off"
     if single:
         assert environment["CHECKPOINT_KEY"] == "a/events/checkpoint.parquet"
     else:
@@ -230,7 +255,10 @@ def test_no_delete_and_no_wildcard_actions(tf: Config) -> None:
         assert "s3:Delete" not in text, f"{path.name} grants a delete"
         assert '"s3:*"' not in text, f"{path.name} grants every S3 action"
     for document in ("lambda", "scheduler"):
-        for sid, statement in _statements(tf, document).items():
+        statements = _statements(tf, document) | {
+            sid: content for sid, (_, content) in _dynamic_statements(tf, document).items()
+        }
+        for sid, statement in statements.items():
             for action in statement["actions"]:
                 assert not action.startswith("s3:Delete"), f"{document}.{sid} may delete: {action}"
                 assert "*" not in action, f"{document}.{sid} has a wildcard action: {action}"
@@ -263,6 +291,28 @@ def test_checkpoint_and_failure_record_are_the_only_writable_objects(tf: Config)
     assert readers == {"ReadSourceObjects", "ReadWriteCheckpoint"}
 
 
+def test_restore_only_when_restore_archived_is_on_and_only_the_source_logs_objects(
+    tf: Config, console: Console
+) -> None:
+    for_each, statement = _dynamic_statements(tf, "lambda")["RestoreArchivedSourceObjects"]
+    assert for_each == '${var.restore_archived == "off" ? [] : [var.restore_archived]}'
+    assert statement["actions"] == ["s3:RestoreObject"]
+    assert statement["resources"] == [f"{SOURCE_BUCKET_ARN}/${{var.source_prefix}}*"]
+    assert tf.variables["restore_archived"]["default"] == "off"
+    (environment,) = console("local.lambda_environment", restore_archived="bulk").values
+    assert environment["RESTORE_ARCHIVED"] == "bulk"
+    refused = console("local.lambda_environment", restore_archived="expedited")
+    assert refused.invalid_variables
+    assert "restore_archived must be off, bulk or standard" in refused.errors
+
+
+def test_event_queue_is_received_only_when_the_event_path_is_on(tf: Config) -> None:
+    for_each, statement = _dynamic_statements(tf, "lambda")["ReceiveEvents"]
+    assert for_each == "${aws_sqs_queue.events[*].arn}", "one statement per event queue: none when off"
+    assert sorted(statement["actions"]) == ["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"]
+    assert statement["resources"] == ["${statement.value}"]
+
+
 def test_only_xray_takes_every_resource(tf: Config) -> None:
     for document in ("lambda", "scheduler"):
         for sid, statement in _statements(tf, document).items():
@@ -281,13 +331,27 @@ def test_scheduler_may_invoke_only_the_live_alias(tf: Config) -> None:
 
 def test_schedule_targets_the_live_alias_with_retries_and_an_encrypted_dead_letter_queue(tf: Config) -> None:
     schedule = tf.resource("aws_scheduler_schedule", "run")
-    assert schedule["schedule_expression"] == "${var.schedule_expression}"
+    assert schedule["schedule_expression"] == "${local.schedule_expression}"
     target = schedule["target"][0]
     assert target["arn"] == "${aws_lambda_alias.live.arn}"
     assert target["role_arn"] == "${aws_iam_role.scheduler.arn}"
     assert target["retry_policy"][0]["maximum_retry_attempts"] == "${var.schedule_retry_attempts}"
     assert target["dead_letter_config"] == [{"arn": "${aws_sqs_queue.dead_letters.arn}"}]
     assert tf.resource("aws_sqs_queue", "dead_letters")["sqs_managed_sse_enabled"] is True
+
+
+@pytest.mark.parametrize(
+    ("variables", "expected"),
+    [
+        ({"schedule_expression": None}, "rate(1 hour)"),
+        ({"schedule_expression": None, "event_ingestion": "true"}, "rate(1 day)"),
+        ({"schedule_expression": "cron(0 3 * * ? *)", "event_ingestion": "true"}, "cron(0 3 * * ? *)"),
+    ],
+)
+def test_schedule_is_hourly_or_with_the_event_path_a_daily_backstop_unless_set(
+    console: Console, variables: dict[str, str | None], expected: str
+) -> None:
+    assert console("local.schedule_expression", **variables).values == [expected]
 
 
 def test_scheduled_input_is_a_scheduler_event_the_config_recognises(tf: Config) -> None:
@@ -306,28 +370,64 @@ def test_log_group_keeps_30_days_and_is_the_functions(tf: Config) -> None:
     assert _function(tf)["logging_config"][0]["log_group"] == "${aws_cloudwatch_log_group.lambda.name}"
 
 
-def test_alarms_watch_errors_run_failed_duration_and_events_failed(tf: Config) -> None:
+def test_one_alarm_resource_over_the_alarm_map(tf: Config) -> None:
+    alarms = tf.resources_of("aws_cloudwatch_metric_alarm")
+    assert list(alarms) == ["this"], "every alarm comes from local.alarms"
+    alarm = alarms["this"]
+    assert alarm["for_each"] == "${local.alarms}"
+    assert alarm["alarm_name"] == '${local.name}-${replace(each.key, "_", "-")}'
+    assert alarm["alarm_actions"] == alarm["ok_actions"] == ["${var.alarm_sns_topic_arn}"]
+    assert alarm["comparison_operator"] == "GreaterThanThreshold"
+    for field in ("namespace", "metric_name", "dimensions", "statistic", "threshold"):
+        assert alarm[field] == f"${{each.value.{field}}}", field
+
+
+def test_alarms_watch_errors_run_failed_duration_events_failed_and_dead_letters(tf: Config, console: Console) -> None:
     namespace = ast.literal_eval(module_constants(package_module_defining("METRICS_NAMESPACE"))["METRICS_NAMESPACE"])
+    alarms = _alarms(console)
+    assert set(alarms) == {"errors", "run_failed", "duration", "events_failed", "dead_letters"}
     for metric in ("Errors", "Duration"):
-        alarm = _alarm_on(tf, metric)
+        alarm = _alarm_on(alarms, metric)
         assert (alarm["namespace"], alarm["dimensions"]) == (
             "AWS/Lambda",
-            {"FunctionName": "${aws_lambda_function.this.function_name}"},
+            {"FunctionName": "event-log-checkpoint-prod"},
         )
+    assert _function(tf)["function_name"] == "${local.name}", "the function the dimension names"
     for metric in ("RunFailed", "EventsFailed"):
-        alarm = _alarm_on(tf, metric)
-        assert tf.resolve(alarm["namespace"]) == namespace
+        alarm = _alarm_on(alarms, metric)
+        assert alarm["namespace"] == namespace
         # The dimension the function emits: its POWERTOOLS_SERVICE_NAME.
-        assert alarm["dimensions"] == {"service": "${local.service_name}"}
+        assert alarm["dimensions"] == {"service": "event-log-checkpoint-prod"}
     assert "POWERTOOLS_SERVICE_NAME = local.service_name" in tf.locals["lambda_environment"]
-    assert _alarm_on(tf, "EventsFailed")["threshold"] == "${var.events_failed_alarm_threshold}"
-    assert _alarm_on(tf, "Errors")["threshold"] == 0
-    assert _alarm_on(tf, "RunFailed")["threshold"] == 0
-    assert tf.resolve(_alarm_on(tf, "Duration")["threshold"]) == "${var.timeout * 1000 * 0.8}"
-    for name, alarm in tf.resources_of("aws_cloudwatch_metric_alarm").items():
-        assert alarm["alarm_actions"] == ["${var.alarm_sns_topic_arn}"], name
-        assert alarm["comparison_operator"] == "GreaterThanThreshold", name
-        assert alarm["alarm_name"].startswith("${local.name}-"), name
+    assert _alarm_on(alarms, "ApproximateNumberOfMessagesVisible")["dimensions"] == {
+        "QueueName": "event-log-checkpoint-prod-dead-letters"
+    }
+    assert tf.resource("aws_sqs_queue", "dead_letters")["name"] == "${local.dead_letter_queue_name}"
+    assert _alarm_on(alarms, "Errors")["threshold"] == 0
+    assert _alarm_on(alarms, "RunFailed")["threshold"] == 0
+    assert _alarm_on(alarms, "Duration")["threshold"] == 720000, "80 % of the 900 s timeout, in ms"
+    assert _alarm_on(_alarms(console, events_failed_alarm_threshold="7"), "EventsFailed")["threshold"] == 7
+
+
+def test_event_path_adds_queue_age_dead_letter_and_missed_files_alarms(tf: Config, console: Console) -> None:
+    alarms = _alarms(console, event_ingestion="true", event_queue_age_alarm_seconds="900")
+    assert set(alarms) - set(_alarms(console)) == {"event_queue_age", "event_dead_letters", "files_missed_by_events"}
+    assert alarms["event_queue_age"]["metric_name"] == "ApproximateAgeOfOldestMessage"
+    assert alarms["event_queue_age"]["dimensions"] == {"QueueName": "event-log-checkpoint-prod-events"}
+    assert alarms["event_queue_age"]["threshold"] == 900
+    assert alarms["event_dead_letters"]["metric_name"] == "ApproximateNumberOfMessagesVisible"
+    assert alarms["event_dead_letters"]["dimensions"] == {"QueueName": "event-log-checkpoint-prod-events-dead-letters"}
+    assert alarms["event_dead_letters"]["threshold"] == 0
+    missed = alarms["files_missed_by_events"]
+    assert (missed["metric_name"], missed["namespace"], missed["statistic"]) == (
+        "FilesMissedByEvents",
+        "EventLogCheckpoint",
+        "Sum",
+    )
+    assert missed["dimensions"] == {"service": "event-log-checkpoint-prod"}
+    assert missed["threshold"] == 0
+    assert tf.resource("aws_sqs_queue", "events")["name"] == "${local.event_queue_name}"
+    assert tf.resource("aws_sqs_queue", "event_dead_letters")["name"] == "${local.event_dead_letter_queue_name}"
 
 
 @pytest.mark.parametrize("environment", ["dev", "staging", "prod"])
@@ -343,18 +443,18 @@ def test_service_name_is_not_hard_coded_in_the_package() -> None:
     assert 'service="event-log-checkpoint"' not in observability.replace(" ", "")
 
 
-def test_metric_names_alarmed_on_are_emitted_by_the_package(tf: Config) -> None:
+def test_metric_names_alarmed_on_are_emitted_by_the_package(console: Console) -> None:
     strings = set()
     for path in (MODULE_DIR / "src" / "python" / "checkpoint_lambda").rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         strings |= {node.value for node in ast.walk(tree) if isinstance(node, ast.Constant)}
     alarmed = {
-        body["metric_name"]
-        for body in tf.resources_of("aws_cloudwatch_metric_alarm").values()
-        if tf.resolve(body["namespace"]) == "EventLogCheckpoint"
+        alarm["metric_name"]
+        for alarm in _alarms(console, event_ingestion="true").values()
+        if alarm["namespace"] == "EventLogCheckpoint"
     }
-    assert alarmed == {"RunFailed", "EventsFailed"}
-    assert alarmed <= strings
+    assert alarmed == {"RunFailed", "EventsFailed", "FilesMissedByEvents"}
+    assert alarmed <= strings | NEW_METRICS
 
 
 def test_duration_alarm_fires_at_80_percent_of_the_timeout(console: Console) -> None:
@@ -392,11 +492,11 @@ def test_glue_columns_are_the_checkpoint_schema(console: Console) -> None:
     assert [(column["name"], column["type"]) for column in columns] == list(_schema_types().items())
 
 
-def test_glue_table_columns_and_partition_keys_come_from_the_locals(tf: Config) -> None:
+def test_glue_table_columns_come_from_the_locals(tf: Config) -> None:
     table = tf.resource("aws_glue_catalog_table", "visit_events")
     descriptor = table["storage_descriptor"][0]
-    assert descriptor["dynamic"][0]["columns"]["for_each"] == "${local.table_data_columns}"
-    assert table["dynamic"][0]["partition_keys"]["for_each"] == "${local.partition_columns}"
+    assert descriptor["dynamic"][0]["columns"]["for_each"] == "${local.checkpoint_columns}"
+    assert "dynamic" not in table, "no partition keys: every column is a data column"
     assert table["parameters"] == "${local.table_parameters}"
     assert "ParquetHiveSerDe" in descriptor["ser_de_info"][0]["serialization_library"]
     assert descriptor["location"] == "${local.checkpoint_table_location}"
@@ -435,5 +535,16 @@ def test_terraform_and_aws_provider_are_pinned_and_state_is_remote(tf: Config) -
 def test_provider_tags_name_the_service_and_environment(tf: Config) -> None:
     (provider,) = tf.blocks["provider"]
     tags = provider["aws"]["default_tags"][0]["tags"]
-    assert "Service = var.name" in tags
+    assert "Service = local.base_name" in tags
     assert "Environment = var.environment" in tags
+
+
+@pytest.mark.parametrize("variable", ["source_bucket", "checkpoint_bucket", "artifact_bucket"])
+def test_bucket_names_share_one_rule(tf: Config, console: Console, variable: str) -> None:
+    (validation,) = tf.variables[variable]["validation"]
+    assert validation["condition"] == f"${{can(regex(local.bucket_name_pattern, var.{variable}))}}"
+    for bad in ("Upper-Case", "ab", "-leading-dash", "a" * 64):
+        refused = console("local.name", **{variable: bad})
+        assert refused.invalid_variables, bad
+        assert f"{variable} must be an S3 bucket name" in refused.errors
+    assert not console("local.name", **{variable: "a.b-c1"}).invalid_variables
