@@ -8,4 +8,4 @@ from __future__ import annotations
 
 from typing import Final
 
-VERSION: Final = "2.0.0"
+VERSION: Final = "2.1.0"
