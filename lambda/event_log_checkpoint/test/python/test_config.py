@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from checkpoint_lambda.config import RunConfig, S3Settings
+from checkpoint_lambda.config import CONFIG_ENV_VARS, ENV_FOR_FIELD, RunConfig, S3Settings
 from checkpoint_lambda.domain.layout import SingleObject
 from checkpoint_lambda.errors import ConfigError
 
@@ -157,3 +157,7 @@ def test_new_options_default_off_and_are_read() -> None:
     assert (default.retry_failures, default.restore_archived, default.event_ingestion) == (False, "off", False)
     on = RunConfig.from_event({"retry_failures": True, "restore_archived": "Bulk"}, {**ENV, "EVENT_INGESTION": "on"})
     assert (on.retry_failures, on.restore_archived, on.event_ingestion) == (True, "bulk", True)
+
+
+def test_every_variable_standing_in_for_a_payload_field_is_read() -> None:
+    assert set(ENV_FOR_FIELD.values()) <= set(CONFIG_ENV_VARS)

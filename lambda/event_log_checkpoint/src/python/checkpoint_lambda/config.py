@@ -50,7 +50,13 @@ ENV_FOR_FIELD: dict[str, str] = {
 #: Every environment variable the run's configuration reads (Powertools reads its own POWERTOOLS_*;
 #: the service name, also used for the metrics' `service` dimension, is read by `service_name`).
 CONFIG_ENV_VARS: tuple[str, ...] = (
-    *ENV_FOR_FIELD.values(),
+    ENV_SOURCE_BUCKET,
+    ENV_SOURCE_PREFIX,
+    ENV_CHECKPOINT_BUCKET,
+    ENV_CHECKPOINT_KEY,
+    ENV_CHECKPOINT_KEY_TEMPLATE,
+    ENV_INCLUDE_SANDBOX,
+    ENV_RESTORE_ARCHIVED,
     ENV_EVENT_INGESTION,
     ENV_FETCH_CONCURRENCY,
     ENV_LIST_CONCURRENCY,
