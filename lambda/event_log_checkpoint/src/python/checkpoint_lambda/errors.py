@@ -31,6 +31,13 @@ class CheckpointAccessDenied(CheckpointError):
     error = "CheckpointAccessDenied"
 
 
+class CredentialsUnavailable(CheckpointError):
+    """No AWS credentials could be found (none configured, or a profile that does not exist)."""
+
+    status_code = 401
+    error = "CredentialsUnavailable"
+
+
 class CheckpointUnreadable(CheckpointError):
     """A checkpoint exists but is not one of ours; it must never be overwritten."""
 

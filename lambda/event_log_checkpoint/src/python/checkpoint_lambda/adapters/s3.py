@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 import botocore.session
 import botocore.utils
+from botocore.exceptions import ProfileNotFound
 import obstore
 from botocore.config import Config
 from obstore.auth.boto3 import Boto3CredentialProvider
@@ -36,7 +37,7 @@ from checkpoint_lambda.adapters.s3_errors import S3_FAILURES, describe_error, is
 from checkpoint_lambda.adapters.s3_listing import list_parallel
 from checkpoint_lambda.config import S3Settings
 from checkpoint_lambda.domain.listing import ObjectInfo
-from checkpoint_lambda.errors import CheckpointError, PreconditionFailed, StorageError
+from checkpoint_lambda.errors import CheckpointError, CredentialsUnavailable, PreconditionFailed, StorageError
 from checkpoint_lambda.observability import tracer
 
 if TYPE_CHECKING:
@@ -78,6 +79,7 @@ class S3Connector:
                 aws_secret_access_key=keys.secret_access_key if keys else None,
                 aws_session_token=keys.session_token if keys else None,
             )
+            _require_credentials(self._session)
         return self._session
 
     def client(self) -> Any:
@@ -122,6 +124,23 @@ class S3Connector:
             client_options=client,  # type: ignore[arg-type]
             retry_config=retry,  # type: ignore[arg-type]
             credential_provider=Boto3CredentialProvider(self.session()),
+        )
+
+
+def _require_credentials(session: boto3.session.Session) -> None:
+    """Resolves the credential chain once (botocore caches it): a missing profile or no credentials at all is
+    CredentialsUnavailable, naming what is missing, before any request rather than as a failed request."""
+    try:
+        found = session.get_credentials()
+    except ProfileNotFound as exc:
+        raise CredentialsUnavailable(
+            f"AWS profile {exc.kwargs.get('profile')!r} (AWS_PROFILE) is not in the AWS config files: "
+            "set AWS_PROFILE to a profile of `aws configure list-profiles`, or unset it"
+        ) from exc
+    if found is None:
+        raise CredentialsUnavailable(
+            "no AWS credentials found: set AWS_PROFILE, run `aws sso login` or `aws configure`, "
+            "or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
         )
 
 

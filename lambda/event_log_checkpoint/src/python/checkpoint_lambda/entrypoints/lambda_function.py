@@ -58,10 +58,12 @@ def handle(
     progress: Progress | None = None,
     time_budget_s: float | None = None,
     ports_for: PortsFactory | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> dict[str, Any]:
     """Run on `event` (payload, scheduled event or `{}`); never raises.
 
-    With `time_budget_s`, fetching stops once that many seconds have passed. The adapters
+    With `time_budget_s`, fetching stops once that many seconds have passed, and with `stop`
+    once it returns true (the command line's Ctrl-C). The adapters
     are `build_ports`' unless `ports_for` builds others.
     """
     details: dict[str, Any] = {}
@@ -73,7 +75,7 @@ def handle(
         }
         logger.info("run starting", extra=_parameters(config))
         ports = (ports_for or build_ports)(config, connector or default_connector(), progress)
-        summary = run_checkpoint(config, ports, keep_going=_until(time_budget_s))
+        summary = run_checkpoint(config, ports, keep_going=_until(time_budget_s, stop))
     except CheckpointError as error:
         logger.error("run failed", extra={"error": error.error, "reason": str(error), **details}, exc_info=error)
         return _failed(error, details)
@@ -85,11 +87,12 @@ def handle(
     return summary.to_response()
 
 
-def _until(time_budget_s: float | None) -> Callable[[], bool]:
+def _until(time_budget_s: float | None, stop: Callable[[], bool] | None = None) -> Callable[[], bool]:
+    stopped = stop or (lambda: False)
     if time_budget_s is None:
-        return lambda: True
+        return lambda: not stopped()
     deadline = time.monotonic() + time_budget_s
-    return lambda: time.monotonic() < deadline
+    return lambda: time.monotonic() < deadline and not stopped()
 
 
 def _parameters(config: RunConfig) -> dict[str, Any]:
