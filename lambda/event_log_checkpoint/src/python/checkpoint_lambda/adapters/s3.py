@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING, Any
 import boto3
 import botocore.session
 import botocore.utils
-from botocore.exceptions import ProfileNotFound
 import obstore
 from botocore.config import Config
+from botocore.exceptions import ProfileNotFound
 from obstore.auth.boto3 import Boto3CredentialProvider
 from obstore.exceptions import AlreadyExistsError, PreconditionError
 from obstore.store import S3Store
