@@ -130,9 +130,11 @@ def test_csv_values_are_iso_timestamps_and_floats_without_noise(checkpoint: Path
     result = run_report(str(checkpoint), "2024-03", tmp_path, out=io.StringIO())
     failing = result.csv_paths[FAILING].read_text(encoding="utf-8").splitlines()
     stamps = [line.rsplit(",", 1)[1] for line in failing[1:]]
-    assert stamps and all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", s) for s in stamps), stamps[:3]
+    assert stamps
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", s) for s in stamps), stamps[:3]
     numbers = re.findall(r"\d+\.\d+", result.csv_paths[QC].read_text(encoding="utf-8"))
-    assert numbers and all(len(n.split(".")[1]) <= 6 for n in numbers), numbers
+    assert numbers
+    assert all(len(n.split(".")[1]) <= 6 for n in numbers), numbers
 
 
 def test_the_terminal_and_page_show_rates_in_percent_and_days_without_decimals_noise(
