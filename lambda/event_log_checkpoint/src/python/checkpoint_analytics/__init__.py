@@ -2,7 +2,7 @@
 
 This package sits beside the Lambda, not inside its zip: the Lambda only writes the
 checkpoint and never reads it back for analysis, so it does not need these queries,
-matplotlib or DuckDB. Analysts (and `python -m checkpoint_lambda report`) use it on a
+matplotlib or DuckDB. Analysts (and `python -m checkpoint_cli report`) use it on a
 workstation; Athena users get the same report queries as SQL in `sql/`.
 
 Rows and versions: the checkpoint keeps every ingested object version. `versions.current_events`

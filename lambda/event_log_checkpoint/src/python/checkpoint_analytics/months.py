@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from checkpoint_analytics.errors import InvalidMonth
 
@@ -62,3 +62,12 @@ class Month:
 def months_ending(last: Month, count: int) -> list[Month]:
     """`count` consecutive months, oldest first, the last being `last`."""
     return [last.shifted(offset) for offset in range(1 - count, 1)]
+
+
+def last_complete_month(today: date) -> Month:
+    """The month before `today`'s (a UTC date): the report's default, so it never shows a month half over."""
+    return Month(today.year, today.month).shifted(-1)
+
+
+def utc_today() -> date:
+    return datetime.now(UTC).date()

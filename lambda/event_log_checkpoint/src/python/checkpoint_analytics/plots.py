@@ -19,8 +19,9 @@ _NO_DATA = "no events this month"
 
 def volume_by_centre(volume: pl.DataFrame, title: str) -> bytes:
     """Stacked horizontal bars: the month's events per centre, split by action (from the volume table)."""
-    actions = list(ACTION_COUNT_COLUMNS.values())
-    per_centre = volume.group_by("center_label").agg(pl.col(actions).sum()).sort("center_label", descending=True)
+    every_action = list(ACTION_COUNT_COLUMNS.values())
+    per_centre = volume.group_by("center_label").agg(pl.col(every_action).sum()).sort("center_label", descending=True)
+    actions = [action for action in every_action if per_centre.get_column(action).sum() > 0]  # none in the legend
     figure, axes = _bar_figure(per_centre.height)
     centres = per_centre.get_column("center_label").to_list()
     left = [0] * per_centre.height
@@ -77,7 +78,6 @@ def new_figure(width: float, height: float) -> tuple[Figure, Axes]:
 
 
 def _finish(figure: Figure, axes: Axes, title: str, xlabel: str, *, empty: bool) -> None:
-    axes.set_title(title)
     axes.set_xlabel(xlabel)
     if empty:
         axes.text(0.5, 0.5, _NO_DATA, ha="center", va="center", transform=axes.transAxes)

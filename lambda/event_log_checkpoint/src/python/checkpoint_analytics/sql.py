@@ -11,15 +11,22 @@ from datetime import datetime
 from importlib import resources
 
 from checkpoint_analytics.months import Month
-from checkpoint_analytics.tables import TABLE_NAMES
 
 CURRENT_EVENTS_VIEW = "current_events"
+#: The report tables kept as SQL (file names without `.sql`; `tables.TABLE_NAMES`, named here so that
+#: the `sql` command does not import Polars).
+SQL_TABLES: tuple[str, ...] = (
+    "volume_by_centre_module",
+    "qc_pass_rate_by_centre",
+    "days_to_submit_and_pass_qc_by_centre",
+    "visits_failing_qc",
+)
 
 
 def report_sql(name: str, current_events: str, month: Month) -> str:
-    """The query behind report table `name` (one of `tables.TABLE_NAMES`) for `month`, over view `current_events`."""
-    if name not in TABLE_NAMES:
-        raise ValueError(f"no report query {name!r}: choose from {', '.join(TABLE_NAMES)}")
+    """The query behind report table `name` (one of `SQL_TABLES`) for `month`, over view `current_events`."""
+    if name not in SQL_TABLES:
+        raise ValueError(f"no report query {name!r}: choose from {', '.join(SQL_TABLES)}")
     return (
         sql_text(name)
         .replace("{current_events}", current_events)

@@ -19,6 +19,7 @@ import polars as pl
 from checkpoint_analytics.aggregates import action_counts
 from checkpoint_analytics.change import CHANGE, CHANGE_TITLE, centre_change
 from checkpoint_analytics.filters import instant_within
+from checkpoint_analytics.headline import HEADLINE, HEADLINE_TITLE, headline_table
 from checkpoint_analytics.keys import IDENTITY_COLUMNS, VERSION_ORDER, VISIT_COLUMNS
 from checkpoint_analytics.months import Month
 from checkpoint_analytics.periods import in_month, up_to_month_end
@@ -33,14 +34,15 @@ TIMING = "days_to_submit_and_pass_qc_by_centre"
 FAILING = "visits_failing_qc"
 #: The tables kept as SQL in `sql/` (file names without `.sql`).
 TABLE_NAMES: tuple[str, ...] = (VOLUME, QC, TIMING, FAILING)
-#: The month's tables, in report order: the SQL ones and the month-on-month change.
-MONTHLY_NAMES: tuple[str, ...] = (VOLUME, CHANGE, QC, TIMING, FAILING)
+#: The month's tables, in report order: the headline figures, the SQL ones and the month-on-month change.
+MONTHLY_NAMES: tuple[str, ...] = (HEADLINE, VOLUME, CHANGE, QC, TIMING, FAILING)
 #: The checkpoint columns the tables read (study, project_label and gear_name are not among them).
 REPORT_COLUMNS: tuple[str, ...] = tuple(
     dict.fromkeys([*IDENTITY_COLUMNS, *VERSION_ORDER, *VISIT_COLUMNS, "center_label", "packet"])
 )
 TABLE_TITLES: dict[str, str] = {
-    VOLUME: "Events by centre and module",
+    HEADLINE: HEADLINE_TITLE,
+    VOLUME: "Events by centre, datatype and module",
     QC: "QC pass rate by centre",
     TIMING: "Days from visit to first submit and to first pass-qc, by centre",
     FAILING: "Visits still failing QC at the month's end",
@@ -71,8 +73,8 @@ class MonthlyTables:
 
 
 def volume_table(current: pl.LazyFrame, month: Month) -> pl.LazyFrame:
-    """Events in the month per centre and module (null module: non-form data), total and per action."""
-    return action_counts(in_month(current, month), ["center_label", "module"])
+    """Events in the month per centre, datatype and module (only form data has a module), total and per action."""
+    return action_counts(in_month(current, month), ["center_label", "datatype", "module"])
 
 
 def qc_table(current: pl.LazyFrame, month: Month) -> pl.LazyFrame:
@@ -115,14 +117,15 @@ def month_tables(rows: pl.LazyFrame, month: Month, centre: str | None = None) ->
         current = current.filter(pl.col("center_label") == centre)
     current = current.collect().lazy()
     timing = visit_timing(current).collect().lazy()  # shared by the timing table, histogram and trend
+    trend = trend_tables(current, timing, month)
     tables = {
+        HEADLINE: headline_table(current, trend, month),
         VOLUME: volume_table(current, month).collect(),
         CHANGE: centre_change(current, month).collect(),
         QC: qc_table(current, month).collect(),
         TIMING: _summary_of(timing, month).collect(),
         FAILING: failing_table(current, month).collect(),
     }
-    trend = trend_tables(current, timing, month)
     return MonthlyTables(month, tables, trend, _days_of(timing, month).collect().to_series(), centre)
 
 

@@ -18,6 +18,8 @@ def events_by_action(trend: pl.DataFrame, title: str) -> bytes:
     bottom = [0] * len(at)
     for action in ACTION_COUNT_COLUMNS.values():
         counts = trend.get_column(action).to_list()
+        if not any(counts):
+            continue  # an action without events has no bar and no place in the legend
         axes.bar(at, counts, bottom=bottom, label=action)
         bottom = [a + b for a, b in zip(bottom, counts, strict=True)]
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
@@ -66,8 +68,8 @@ def _gaps(values: list[float | None]) -> list[float]:
 
 
 def _finish(figure: Figure, axes: Axes, title: str, ylabel: str) -> bytes:
-    axes.set_title(title)
     axes.set_ylabel(ylabel)
     axes.set_ylim(0, max(axes.get_ylim()[1] * 1.08, 1))  # room above the highest point, 0 at the bottom
-    figure.legend(loc="outside lower center", ncols=4, frameon=False)
+    if axes.get_legend_handles_labels()[0]:
+        figure.legend(loc="outside lower center", ncols=4, frameon=False)
     return png(figure)

@@ -14,12 +14,11 @@ from checkpoint_lambda.adapters.s3 import S3Connector, S3ObjectStore
 from checkpoint_lambda.config import S3Settings
 from checkpoint_lambda.domain.key_template import InvalidKeyTemplate, KeyTemplate
 from checkpoint_lambda.domain.layout import Layout, PerGroup, SingleObject
-from checkpoint_lambda.errors import CheckpointAccessDenied, CheckpointError, ConfigError
+from checkpoint_lambda.entrypoints.exit_codes import ExitCode, exit_code_for
+from checkpoint_lambda.errors import CheckpointAccessDenied, CheckpointBucketMissing, CheckpointError, ConfigError
 from checkpoint_lambda.relayout import BucketPorts, Relayout, relayout
 
-EXIT_OK, EXIT_UNEXPECTED, EXIT_QUARANTINED = 0, 1, 7
-#: Exit code of each error status (see the command's --help).
-EXIT_BY_STATUS = {400: 2, 404: 2, 403: 3, 409: 4, 500: 5}
+EXIT_OK, EXIT_QUARANTINED = ExitCode.OK, ExitCode.QUARANTINED
 EPILOG = """\
 Every row goes to the object of its (study, datatype) in the destination layout; rows whose
 study or datatype the current rules reject go to quarantine.parquet in the folder of the
@@ -30,7 +29,8 @@ object already holding exactly the planned rows is left alone, so a rerun is saf
 exit codes:
   0  moved (or already moved: nothing written)
   7  moved, but rows were quarantined (the answer's "quarantine" says where, how many)
-  2  bad arguments, no checkpoint at the source, or a destination holding other data
+  2  bad arguments, no checkpoint at the source, a destination holding other data, or a
+     bucket that does not exist
   3  access denied      4  another writer created a destination object meanwhile
   5  S3 kept failing, or a checkpoint there is unreadable      1  unexpected error
 """
@@ -69,7 +69,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, connector: S3Connec
         result = relayout(request, _bucket(connector, args.bucket), _bucket(connector, args.to_bucket or args.bucket))
     except CheckpointError as error:
         print(f"relayout failed: {error.error}: {error}", file=sys.stderr)
-        return EXIT_BY_STATUS.get(error.status_code, EXIT_UNEXPECTED)
+        return exit_code_for(error.status_code, error.error)
     print(json.dumps(result.as_json(), indent=2), file=out or sys.stdout)
     if result.rows_quarantined:
         print(
@@ -93,4 +93,4 @@ def layout_of(key: str | None, template: str | None) -> Layout:
 
 
 def _bucket(connector: S3Connector, bucket: str) -> BucketPorts:
-    return BucketPorts.over(S3ObjectStore(connector, bucket, access_denied=CheckpointAccessDenied))
+    return BucketPorts.over(S3ObjectStore(connector, bucket, CheckpointAccessDenied, CheckpointBucketMissing))

@@ -54,6 +54,13 @@ class CheckpointBucketMissing(BucketMissing):
     error = "CheckpointBucketMissing"
 
 
+class CredentialsUnavailable(CheckpointError):
+    """No AWS credentials could be found (none configured, or a profile that does not exist)."""
+
+    status_code = 401
+    error = "CredentialsUnavailable"
+
+
 class CheckpointUnreadable(CheckpointError):
     """A checkpoint exists but is not one of ours; it must never be overwritten."""
 

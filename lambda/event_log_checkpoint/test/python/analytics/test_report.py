@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import re
+from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -13,7 +14,8 @@ from polars.testing import assert_frame_equal
 
 from analytics.samples import sample_checkpoint
 from checkpoint_analytics.change import CHANGE, centre_change
-from checkpoint_analytics.errors import InvalidMonth, NoEvents, UnknownCentre
+from checkpoint_analytics.errors import InvalidMonth, UnknownCentre
+from checkpoint_analytics.headline import HEADLINE
 from checkpoint_analytics.months import Month
 from checkpoint_analytics.report import run_report
 from checkpoint_analytics.tables import (
@@ -53,14 +55,16 @@ def test_report_writes_csvs_equal_to_the_queries_and_a_self_contained_page(check
     current = current_events(pl.scan_parquet(checkpoint)).collect().lazy()
     expected_trend = trend_tables(current, visit_timing(current), Month(2024, 3))
     for name in (*MONTHLY_NAMES, *TREND_NAMES):
+        if name == HEADLINE:
+            continue
         expected = QUERIES[name](current, Month(2024, 3)).collect() if name in QUERIES else expected_trend[name]
         assert expected.height > 0, name
-        assert_frame_equal(pl.read_csv(result.csv_paths[name], schema=expected.schema), expected)
-        assert result.csv_paths[name] == tmp_path / "out" / f"{name}.csv"
+        assert_frame_equal(pl.read_csv(result.csv_paths[name], schema=expected.schema), expected, abs_tol=1e-6)
+        assert result.csv_paths[name] == tmp_path / "out" / f"{name}-2024-03.csv"
         assert TABLE_TITLES[name] in terminal.getvalue()
 
     html = result.html_path.read_text(encoding="utf-8")
-    assert result.html_path == tmp_path / "out" / "report.html"
+    assert result.html_path == tmp_path / "out" / "report-2024-03.html"
     images = EMBEDDED_PNG.findall(html)
     assert len(images) == FIGURES == html.count("<img ")
     assert all(base64.b64decode(image).startswith(b"\x89PNG\r\n\x1a\n") for image in images)
@@ -82,15 +86,15 @@ def test_the_terminal_shows_the_month_on_month_change(checkpoint: Path, tmp_path
 
 def test_a_centre_report_holds_only_that_centres_events(checkpoint: Path, tmp_path: Path) -> None:
     result = run_report(str(checkpoint), "2024-03", tmp_path, centre="alpha", out=io.StringIO())
-    assert result.html_path == tmp_path / "report-centre-alpha.html"
-    assert result.csv_paths[VOLUME] == tmp_path / f"{VOLUME}-centre-alpha.csv"
+    assert result.html_path == tmp_path / "report-2024-03-centre-alpha.html"
+    assert result.csv_paths[VOLUME] == tmp_path / f"{VOLUME}-2024-03-centre-alpha.csv"
     assert "<h1>Visit events report — 2024-03, centre alpha</h1>" in result.html_path.read_text(encoding="utf-8")
     current = current_events(pl.scan_parquet(checkpoint)).filter(pl.col("center_label") == "alpha")
-    for name in MONTHLY_NAMES:
+    for name in MONTHLY_NAMES[1:]:
         expected = QUERIES[name](current, Month(2024, 3)).collect()
         assert expected.height > 0, name
         assert set(result.tables[name]["center_label"]) == {"alpha"}, name
-        assert_frame_equal(pl.read_csv(result.csv_paths[name], schema=expected.schema), expected)
+        assert_frame_equal(pl.read_csv(result.csv_paths[name], schema=expected.schema), expected, abs_tol=1e-6)
     everyone = run_report(str(checkpoint), "2024-03", tmp_path / "all", out=io.StringIO())
     alpha_share = everyone.tables[VOLUME].filter(pl.col("center_label") == "alpha")["events"].sum()
     assert result.tables.trend["trend_events_by_action"]["events"][-1] == alpha_share
@@ -102,26 +106,80 @@ def test_an_unknown_centre_is_refused_with_the_centres_there_are(checkpoint: Pat
     assert not (tmp_path / "out").exists()
 
 
-def test_without_a_month_the_report_is_for_the_latest_month_with_events(checkpoint: Path, tmp_path: Path) -> None:
-    newest = pl.read_parquet(checkpoint)["timestamp"].max()
-    result = run_report(str(checkpoint), None, tmp_path, out=io.StringIO())
-    assert result.month == Month.of(newest)  # type: ignore[arg-type]
-    assert f"<h1>Visit events report — {result.month}</h1>" in result.html_path.read_text(encoding="utf-8")
+@pytest.mark.parametrize(("today", "month"), [(date(2024, 4, 6), "2024-03"), (date(2024, 1, 1), "2023-12")])
+def test_without_a_month_the_report_is_for_the_last_complete_month(
+    checkpoint: Path, tmp_path: Path, today: date, month: str
+) -> None:
+    terminal = io.StringIO()
+    result = run_report(str(checkpoint), None, tmp_path, out=terminal, today=today)
+    assert str(result.month) == month
+    assert terminal.getvalue().startswith(f"Visit events report for {month} (UTC)\n")
+    assert f"<h1>Visit events report — {month}</h1>" in result.html_path.read_text(encoding="utf-8")
+    assert all(path.name.endswith(f"-{month}.csv") for path in result.csv_paths.values())
+
+
+def test_a_second_month_into_the_same_folder_keeps_the_first(checkpoint: Path, tmp_path: Path) -> None:
+    first = run_report(str(checkpoint), "2024-02", tmp_path, out=io.StringIO())
+    before = {path: path.read_bytes() for path in (first.html_path, *first.csv_paths.values())}
+    run_report(str(checkpoint), "2024-03", tmp_path, out=io.StringIO())
+    assert {path: path.read_bytes() for path in before} == before
+    assert len(list(tmp_path.glob("*.csv"))) == 2 * len(first.csv_paths)
+
+
+def test_csv_values_are_iso_timestamps_and_floats_without_noise(checkpoint: Path, tmp_path: Path) -> None:
+    result = run_report(str(checkpoint), "2024-03", tmp_path, out=io.StringIO())
+    failing = result.csv_paths[FAILING].read_text(encoding="utf-8").splitlines()
+    stamps = [line.rsplit(",", 1)[1] for line in failing[1:]]
+    assert stamps
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", s) for s in stamps), stamps[:3]
+    numbers = re.findall(r"\d+\.\d+", result.csv_paths[QC].read_text(encoding="utf-8"))
+    assert numbers
+    assert all(len(n.split(".")[1]) <= 6 for n in numbers), numbers
+
+
+def test_the_terminal_and_page_show_rates_in_percent_and_days_without_decimals_noise(
+    checkpoint: Path, tmp_path: Path
+) -> None:
+    terminal = io.StringIO()
+    result = run_report(str(checkpoint), "2024-03", tmp_path, out=terminal)
+    rate = result.tables[QC]["pass_rate"][0]
+    shown = f"{100 * rate:.1f} %"
+    assert shown in terminal.getvalue()
+    html = result.html_path.read_text(encoding="utf-8")
+    assert f'<td class="n">{shown}</td>' in html
+    assert re.search(r"\b\d+\.000\b", terminal.getvalue() + html) is None
+    assert "<td>alpha</td>" in html  # text left-aligned (no numeric class)
+
+
+def test_the_headline_comes_first_with_the_change_against_the_month_before(checkpoint: Path, tmp_path: Path) -> None:
+    terminal = io.StringIO()
+    result = run_report(str(checkpoint), "2024-03", tmp_path, out=terminal)
+    headline = result.tables[HEADLINE]
+    assert headline["figure"].to_list() == [
+        "events", "visits", "QC pass rate", "median days to pass-qc", "visits failing QC",
+    ]  # fmt: skip
+    events = result.tables["trend_events_by_action"]["events"].to_list()
+    assert headline.row(0) == ("events", events[-1], events[-2], events[-1] - events[-2])
+    html = result.html_path.read_text(encoding="utf-8")
+    assert html.index('class="headline"') < html.index("<img ")
+    assert terminal.getvalue().splitlines()[2].startswith(TABLE_TITLES[HEADLINE])
 
 
 def test_a_month_without_events_gives_empty_tables_and_plots(checkpoint: Path, tmp_path: Path) -> None:
     result = run_report(str(checkpoint), "2019-01", tmp_path, out=io.StringIO())
-    assert all(result.tables[name].is_empty() for name in MONTHLY_NAMES)
+    assert all(result.tables[name].is_empty() for name in MONTHLY_NAMES[1:])
+    assert result.warning is not None
+    assert "Warning: no events in 2019-01" in result.html_path.read_text(encoding="utf-8")
     assert all(result.tables[name].height == 12 for name in TREND_NAMES)
     assert result.tables["trend_events_by_action"]["events"].sum() == 0
     assert len(EMBEDDED_PNG.findall(result.html_path.read_text(encoding="utf-8"))) == FIGURES
 
 
-def test_an_empty_checkpoint_needs_a_month(tmp_path: Path) -> None:
+def test_an_empty_checkpoint_gives_a_report_with_a_warning(tmp_path: Path) -> None:
     path = tmp_path / "empty.parquet"
     pl.DataFrame(schema=CHECKPOINT_SCHEMA).write_parquet(path)
-    with pytest.raises(NoEvents):
-        run_report(str(path), None, tmp_path, out=io.StringIO())
+    result = run_report(str(path), None, tmp_path, out=io.StringIO(), today=date(2026, 12, 6))
+    assert result.warning == "no events in 2026-11: check --month, and that the checkpoint is up to date"
 
 
 def test_a_malformed_month_is_refused_before_anything_is_written(checkpoint: Path, tmp_path: Path) -> None:

@@ -6,9 +6,13 @@ report query reads that view, unchanged, over one object and over a tree of grou
 
 from __future__ import annotations
 
+import argparse
+import contextlib
+import io
 import re
 import tempfile
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -22,7 +26,8 @@ from analytics.samples import sample_checkpoint
 from analytics.strategies import checkpoint_frames, months
 from analytics.trees import HIVE_SHAPE, REFERENCE_SHAPE, write_local_tree
 from checkpoint_analytics.months import Month
-from checkpoint_analytics.sql import CURRENT_EVENTS_VIEW, report_sql, sql_text, view_sql
+from checkpoint_analytics.sql import CURRENT_EVENTS_VIEW, SQL_TABLES, report_sql, sql_text, view_sql
+from checkpoint_analytics.sql_cli import run as sql_command
 from checkpoint_analytics.tables import (
     FAILING,
     QC,
@@ -160,3 +165,62 @@ def test_every_report_query_quotes_timestamp_and_fills_every_placeholder() -> No
 def test_unknown_query_names_are_refused() -> None:
     with pytest.raises(ValueError, match="no report query"):
         report_sql("visits", "current_events", Month(2024, 1))
+
+
+def sql_command_text(month: str, table: str, checkpoint_table: str, centre: str | None = None) -> str:
+    """What `python -m checkpoint_cli sql` prints for one table: the text an analyst pastes."""
+    out = io.StringIO()
+    args = argparse.Namespace(month=month, centre=centre, table=table, checkpoint_table=checkpoint_table)
+    assert sql_command(args, out) == 0
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("centre", [None, "alpha"])
+@pytest.mark.parametrize("name", TABLE_NAMES)
+def test_the_sql_command_prints_paste_ready_sql_giving_the_polars_answer(name: str, centre: str | None) -> None:
+    frame = sample_checkpoint()
+    with tempfile.TemporaryDirectory() as tmp, duckdb.connect() as connection:
+        connection.execute(f"SET TimeZone = '{SESSION_TIME_ZONE}'")
+        table = duckdb_table(frame, Path(tmp), "single")
+        text = sql_command_text("2024-03", name, table, centre)
+        assert text.startswith(f"-- {name}: 2024-03 (UTC)")
+        assert re.findall(r"\{[a-z_]+\}", text) == []
+        from_sql = run_duckdb(connection, text.strip().removesuffix(";"), Path(tmp))
+    current = current_events(frame.lazy())
+    if centre is not None:
+        current = current.filter(pl.col("center_label") == centre)
+    expected = POLARS[name](current.collect().lazy(), Month(2024, 3)).collect()
+    assert expected.height > 0
+    assert_frame_equal(from_sql, expected, rel_tol=1e-12, abs_tol=1e-12)
+
+
+def test_the_sql_command_defaults_to_the_last_complete_month_and_every_table() -> None:
+    out = io.StringIO()
+    args = argparse.Namespace(month=None, centre=None, table=None, checkpoint_table=None)
+    assert sql_command(args, out, today=date(2026, 12, 6)) == 0
+    text = out.getvalue()
+    assert [line for line in text.splitlines() if line.startswith("-- ") and ": 2026-11 (UTC)" in line] == [
+        f"-- {name}: 2026-11 (UTC)" for name in TABLE_NAMES
+    ]
+    assert "FROM current_events" in text
+    assert "'2026-11-01 00:00:00 UTC'" in text
+
+
+def test_the_sql_command_names_the_same_tables_as_the_report() -> None:
+    assert SQL_TABLES == TABLE_NAMES
+
+
+README = Path(__file__).resolve().parents[5] / "README.md"
+
+
+def test_the_readmes_duckdb_example_runs_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = README.read_text(encoding="utf-8")
+    block = text.split("<!-- duckdb-example -->\n```python\n", 1)[1].split("```", 1)[0]
+    assert len(block.strip().splitlines()) == 5
+    sample_checkpoint().write_parquet(tmp_path / "checkpoint.parquet")
+    monkeypatch.chdir(tmp_path)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(compile(block, "README.md", "exec"), {})
+    expected = sample_checkpoint().group_by("center_label").len().sort("center_label")
+    assert printed.getvalue().strip() == str(list(expected.iter_rows()))

@@ -1,4 +1,4 @@
--- Events in the month per centre and module (null module: non-form data), total and per action.
+-- Events in the month per centre, datatype and module (only form data has a module), total and per action.
 -- Same answer as checkpoint_analytics.tables.volume_table. Placeholders: see README.md.
 WITH month_events AS (
     SELECT *
@@ -8,6 +8,7 @@ WITH month_events AS (
 )
 SELECT
     center_label,
+    datatype,
     module,
     count(*) AS events,
     count(*) FILTER (WHERE action = 'submit') AS submit,
@@ -15,5 +16,5 @@ SELECT
     count(*) FILTER (WHERE action = 'not-pass-qc') AS not_pass_qc,
     count(*) FILTER (WHERE action = 'delete') AS "delete"
 FROM month_events
-GROUP BY center_label, module
-ORDER BY center_label, module NULLS LAST
+GROUP BY center_label, datatype, module
+ORDER BY center_label, datatype, module NULLS LAST

@@ -17,6 +17,8 @@ from checkpoint_lambda.domain.listing import Listing, ObjectInfo
 from checkpoint_lambda.observability import logger
 
 Progress = Callable[[int, int], None]
+#: How often (in listed objects: one S3 page) `list_event_files` tells its `on_listed` callback.
+LISTED_EVERY = 1000
 SANDBOX_REASON = "sandbox project (skipped)"
 ARCHIVED_HINT = " (archived: restore it, then rewrite it or remove its entry from the failure record)"
 
@@ -39,18 +41,31 @@ class S3EventRetriever:
     """Reads the event files of one bucket through its object store."""
 
     def __init__(
-        self, objects: ObjectStore, *, include_sandbox: bool = False, progress: Progress | None = None
+        self,
+        objects: ObjectStore,
+        *,
+        include_sandbox: bool = False,
+        progress: Progress | None = None,
+        on_listed: Callable[[int], None] | None = None,
     ) -> None:
         self._objects = objects
         self._include_sandbox = include_sandbox
         self._progress = progress
+        self._on_listed = on_listed
 
     def list_event_files(self, prefix: str, since: datetime | None = None) -> Listing:
-        """Every event-named object under `prefix`, minus sandbox names and (if given) older than `since`."""
+        """Every event-named object under `prefix`, minus sandbox names and (if given) older than `since`.
+
+        `on_listed(count)` (given to the constructor) hears how many objects have been listed
+        so far, every `LISTED_EVERY` and at the end.
+        """
+        on_listed = self._on_listed
         events: list[ObjectInfo] = []
         versions: dict[str, str] = {}
         non_event = sandbox = before = 0
-        for info in self._objects.list_objects(prefix):
+        for count, info in enumerate(self._objects.list_objects(prefix), start=1):
+            if on_listed is not None and count % LISTED_EVERY == 0:
+                on_listed(count)
             hint = parse_event_key(info.key)
             if hint is None:
                 non_event += 1
@@ -62,6 +77,8 @@ class S3EventRetriever:
                 before += 1
             else:
                 events.append(info)
+        if on_listed is not None:
+            on_listed(non_event + len(versions))
         logger.debug("listed prefix", extra={"prefix": prefix, "non_event_keys": non_event})
         return Listing(prefix, events, versions, non_event, sandbox, before)
 

@@ -27,6 +27,7 @@ import botocore.session
 import botocore.utils
 import obstore
 from botocore.config import Config
+from botocore.exceptions import ProfileNotFound
 from obstore.auth.boto3 import Boto3CredentialProvider
 from obstore.exceptions import AlreadyExistsError, PreconditionError
 from obstore.store import S3Store
@@ -42,7 +43,13 @@ from checkpoint_lambda.adapters.s3_errors import (
 from checkpoint_lambda.adapters.s3_listing import list_parallel
 from checkpoint_lambda.config import S3Settings
 from checkpoint_lambda.domain.listing import ObjectInfo
-from checkpoint_lambda.errors import BucketMissing, CheckpointError, PreconditionFailed, StorageError
+from checkpoint_lambda.errors import (
+    BucketMissing,
+    CheckpointError,
+    CredentialsUnavailable,
+    PreconditionFailed,
+    StorageError,
+)
 
 if TYPE_CHECKING:
     from obstore import PutMode
@@ -76,13 +83,21 @@ class S3Connector:
             # botocore's default timestamp parser costs ~50 µs per listed key (a third of
             # an incremental run); S3's ISO 8601 stamps parse in the standard library.
             core.get_component("response_parser_factory").set_parser_defaults(timestamp_parser=_parse_timestamp)
-            self._session = boto3.session.Session(
-                botocore_session=core,
-                region_name=self.settings.region,
-                aws_access_key_id=keys.access_key_id if keys else None,
-                aws_secret_access_key=keys.secret_access_key if keys else None,
-                aws_session_token=keys.session_token if keys else None,
-            )
+            try:
+                session = boto3.session.Session(
+                    botocore_session=core,
+                    region_name=self.settings.region,
+                    aws_access_key_id=keys.access_key_id if keys else None,
+                    aws_secret_access_key=keys.secret_access_key if keys else None,
+                    aws_session_token=keys.session_token if keys else None,
+                )
+                _require_credentials(session)
+            except ProfileNotFound as exc:
+                raise CredentialsUnavailable(
+                    f"AWS profile {exc.kwargs.get('profile')!r} (AWS_PROFILE) is not in the AWS config files: "
+                    "set AWS_PROFILE to a profile of `aws configure list-profiles`, or unset it"
+                ) from exc
+            self._session = session
         return self._session
 
     def client(self) -> Any:
@@ -127,6 +142,17 @@ class S3Connector:
             client_options=client,  # type: ignore[arg-type]
             retry_config=retry,  # type: ignore[arg-type]
             credential_provider=Boto3CredentialProvider(self.session()),
+        )
+
+
+def _require_credentials(session: boto3.session.Session) -> None:
+    """Resolves the credential chain once (botocore caches it): a missing profile or no credentials at all is
+    CredentialsUnavailable, naming what is missing, before any request rather than as a failed request."""
+    found = session.get_credentials()  # ProfileNotFound: the caller names the profile
+    if found is None:
+        raise CredentialsUnavailable(
+            "no AWS credentials found: set AWS_PROFILE, run `aws sso login` or `aws configure`, "
+            "or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
         )
 
 

@@ -28,14 +28,19 @@ def default_connector() -> S3Connector:
     return S3Connector(S3Settings.from_env())
 
 
-def build_adapters(config: RunConfig, connector: S3Connector, progress: Progress | None = None) -> RunAdapters:
-    """The real adapters for `config`."""
+def build_adapters(
+    config: RunConfig,
+    connector: S3Connector,
+    progress: Progress | None = None,
+    on_listed: Callable[[int], None] | None = None,
+) -> RunAdapters:
+    """The real adapters for `config`; `progress` hears of fetching, `on_listed` of listing."""
     source = S3ObjectStore(connector, config.source_bucket, SourceAccessDenied, SourceBucketMissing)
     target = S3ObjectStore(connector, config.checkpoint_bucket, CheckpointAccessDenied, CheckpointBucketMissing)
-    retriever = S3EventRetriever(source, include_sandbox=config.include_sandbox, progress=progress)
+    retriever = S3EventRetriever(source, include_sandbox=config.include_sandbox, progress=progress, on_listed=on_listed)
     return RunAdapters(retriever, CheckpointStore(target), FailureRecordStore(target))
 
 
-def s3_adapters(connector: S3Connector | None = None) -> AdapterFactory:
+def s3_adapters(connector: S3Connector | None = None, on_listed: Callable[[int], None] | None = None) -> AdapterFactory:
     """The factory of real adapters on `connector` (default: the process's own, from the environment)."""
-    return lambda config, progress: build_adapters(config, connector or default_connector(), progress)
+    return lambda config, progress: build_adapters(config, connector or default_connector(), progress, on_listed)
