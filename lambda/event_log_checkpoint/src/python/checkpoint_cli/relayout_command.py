@@ -16,7 +16,7 @@ from checkpoint_lambda.domain.key_template import InvalidKeyTemplate, KeyTemplat
 from checkpoint_lambda.domain.layout import Layout, PerGroup, SingleObject
 from checkpoint_lambda.entrypoints.exit_codes import ExitCode, exit_code_for
 from checkpoint_lambda.errors import CheckpointAccessDenied, CheckpointBucketMissing, CheckpointError, ConfigError
-from checkpoint_lambda.relayout import BucketPorts, Relayout, relayout
+from checkpoint_lambda.relayout import BucketStores, Relayout, relayout
 
 EXIT_OK, EXIT_QUARANTINED = ExitCode.OK, ExitCode.QUARANTINED
 EPILOG = """\
@@ -92,5 +92,5 @@ def layout_of(key: str | None, template: str | None) -> Layout:
     return SingleObject(key)
 
 
-def _bucket(connector: S3Connector, bucket: str) -> BucketPorts:
-    return BucketPorts.over(S3ObjectStore(connector, bucket, CheckpointAccessDenied, CheckpointBucketMissing))
+def _bucket(connector: S3Connector, bucket: str) -> BucketStores:
+    return BucketStores.over(S3ObjectStore(connector, bucket, CheckpointAccessDenied, CheckpointBucketMissing))

@@ -1,8 +1,11 @@
 """The demo behind `./bin/demo`: the real handler against a local S3 endpoint, three runs and three more.
 
 The first run ingests a realistic log; then new, late and rewritten files arrive and the
-second run picks up exactly those; a third finds nothing new. The per-group layout then
-gets a dry run, a first run and a late file. The responses are printed, then a summary read
+second run picks up exactly those; a third finds nothing new. A burst of new files then
+comes through the event path (SQS batches of S3 notifications), and the scheduled run finds
+nothing the events missed; the checkpoint is moved to a Hive-style layout from the checkpoint
+alone, and `compare` finds no difference. The per-group layout then gets a dry run, a first
+run and a late file. The responses are printed, then a summary read
 back from the checkpoint, then the monthly report of `REPORT_MONTH`, whose twelve-month trend
 the log spans.
 """
@@ -20,6 +23,7 @@ from typing import Any
 
 import polars as pl
 
+from checkpoint_devtools.demo_journey import event_path, layout_move
 from checkpoint_devtools.local_s3 import create_bucket, moto_endpoint, upload
 from checkpoint_devtools.sample_log import SampleLog, broken_files, non_event_files
 from checkpoint_lambda.adapters.s3 import S3ObjectStore
@@ -38,6 +42,8 @@ TEMPLATE = "prod/checkpoints/{study}/{datatype}/events.parquet"
 #: (so its first month has late submissions too) and end in it.
 REPORT_MONTH = "2026-11"
 LOG_START, LOG_DAYS = date(2025, 10, 15), 395
+#: Where the demo moves its single checkpoint with `relayout` (Hive-style group folders).
+HIVE_TEMPLATE = "prod/checkpoints-hive/study={study}/datatype={datatype}/events.parquet"
 PER_GROUP = {
     "source_bucket": BUCKET,
     "prefix": PREFIX,
@@ -68,6 +74,8 @@ def main(out_dir: Path) -> int:
             handle(PAYLOAD),
         )
         _show("Third run: nothing new", handle(PAYLOAD), brief=True)
+        event_path(store, log, PAYLOAD, PREFIX)
+        layout_move(BUCKET, CHECKPOINT_KEY, HIVE_TEMPLATE)
         _per_group_layout(store, log, out_dir)
 
         found = S3ObjectStore(default_connector(), BUCKET, CheckpointAccessDenied).read(CHECKPOINT_KEY)

@@ -57,15 +57,15 @@ class DestinationNotEmpty(ConfigError):
 
 
 @dataclass(frozen=True)
-class BucketPorts:
-    """The adapters of one bucket: built by the entry point."""
+class BucketStores:
+    """The object store of one bucket and the checkpoint and failure-record stores on it."""
 
     objects: ObjectStore
     checkpoints: CheckpointStore
     records: FailureRecordStore
 
     @classmethod
-    def over(cls, objects: ObjectStore) -> BucketPorts:
+    def over(cls, objects: ObjectStore) -> BucketStores:
         return cls(objects, CheckpointStore(objects), FailureRecordStore(objects))
 
 
@@ -78,7 +78,7 @@ class Relayout:
     dry_run: bool = False
 
 
-def relayout(request: Relayout, source: BucketPorts, destination: BucketPorts) -> RelayoutResult:
+def relayout(request: Relayout, source: BucketStores, destination: BucketStores) -> RelayoutResult:
     """Plan from the source's rows, check the destination, write what is missing (nothing on a dry run).
 
     Raises NothingToMove, DestinationNotEmpty (also for layouts that would share objects),
@@ -140,7 +140,7 @@ def _refuse_overlap(request: Relayout, source_keys: list[str], destination_keys:
 
 
 def _already_there(
-    layout: Layout, plan: RelayoutPlan, record: FailureRecord | None, destination: BucketPorts
+    layout: Layout, plan: RelayoutPlan, record: FailureRecord | None, destination: BucketStores
 ) -> set[str]:
     """The destination keys that already hold exactly what the plan puts there; DestinationNotEmpty otherwise."""
     present: set[str] = set()
@@ -189,7 +189,7 @@ class _Writer:
     """Creates each missing destination object with If-None-Match; counts what it wrote."""
 
     request: Relayout
-    destination: BucketPorts
+    destination: BucketStores
     present: set[str]
 
     def checkpoints(self, objects: dict[str, pl.DataFrame]) -> list[ObjectOutcome]:
