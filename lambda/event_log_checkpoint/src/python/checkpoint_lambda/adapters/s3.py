@@ -31,13 +31,23 @@ from obstore.auth.boto3 import Boto3CredentialProvider
 from obstore.exceptions import AlreadyExistsError, PreconditionError
 from obstore.store import S3Store
 
-from checkpoint_lambda.adapters.object_store import FetchedObject, FetchFailed, FetchOutcome, OnFetched, VersionedBytes
+from checkpoint_lambda.adapters.object_store import (
+    FetchedObject,
+    FetchFailed,
+    FetchOutcome,
+    ObjectState,
+    OnFetched,
+    RestoreTier,
+    VersionedBytes,
+)
 from checkpoint_lambda.adapters.s3_errors import (
     S3_FAILURES,
     describe_error,
+    http_status,
     is_access_denied,
     is_archived,
     is_missing_bucket,
+    s3_error_code,
 )
 from checkpoint_lambda.adapters.s3_listing import list_parallel
 from checkpoint_lambda.config import S3Settings
@@ -47,6 +57,11 @@ from checkpoint_lambda.errors import BucketMissing, CheckpointError, Preconditio
 if TYPE_CHECKING:
     from obstore import PutMode
 
+#: Days a restored copy stays readable: runs are scheduled far more often than that.
+RESTORE_DAYS = 7
+RESTORE_IN_PROGRESS_CODE = "RestoreAlreadyInProgress"
+_INTELLIGENT_TIERING = "INTELLIGENT_TIERING"
+_ARCHIVED_CLASSES = frozenset({"GLACIER", "DEEP_ARCHIVE"})
 _UNADDRESSABLE_SEGMENT = re.compile(r"(^|/)(\.|\.\.)?(/|$)|[\x00-\x1f\x7f]")
 
 
@@ -135,6 +150,21 @@ def _parse_timestamp(value: str) -> datetime:
         return datetime.fromisoformat(value)
     except ValueError:
         return botocore.utils.parse_timestamp(value)  # type: ignore[no-any-return]
+
+
+def state_of(head: dict[str, Any]) -> ObjectState:
+    """An object's state from a HeadObject response (`Restore`: `ongoing-request="false", …`
+    once a readable copy exists; `ArchiveStatus` for Intelligent-Tiering's archive tiers)."""
+    storage_class = head.get("StorageClass")
+    restore = str(head.get("Restore") or "")
+    archived = storage_class in _ARCHIVED_CLASSES or bool(head.get("ArchiveStatus"))
+    restored = 'ongoing-request="false"' in restore
+    return ObjectState(
+        etag=str(head.get("ETag", "")),
+        storage_class=storage_class,
+        readable=restored or not archived,
+        restoring='ongoing-request="true"' in restore,
+    )
 
 
 def content_etag(data: bytes) -> str:
@@ -231,6 +261,28 @@ class S3ObjectStore:
         except (*S3_FAILURES, ValueError) as exc:
             return FetchFailed(describe_error(exc), archived=is_archived(exc))
         return FetchedObject(data, result.meta["e_tag"] or "", result.meta["last_modified"])
+
+    def head(self, key: str) -> ObjectState | None:
+        try:
+            response = self._connector.client().head_object(Bucket=self._bucket, Key=key)
+        except S3_FAILURES as exc:
+            if http_status(exc) == 404 and not is_missing_bucket(exc):
+                return None
+            raise self._error("inspecting", key, exc) from exc
+        return state_of(response)
+
+    def restore(self, key: str, tier: RestoreTier) -> bool:
+        state = self.head(key)
+        request: dict[str, Any] = {"GlacierJobParameters": {"Tier": tier.capitalize()}}
+        if state is None or state.storage_class != _INTELLIGENT_TIERING:
+            request["Days"] = RESTORE_DAYS  # Intelligent-Tiering's archive tiers refuse a number of days
+        try:
+            self._connector.client().restore_object(Bucket=self._bucket, Key=key, RestoreRequest=request)
+        except S3_FAILURES as exc:
+            if s3_error_code(exc) == RESTORE_IN_PROGRESS_CODE:
+                return False
+            raise self._error("restoring", key, exc) from exc
+        return True
 
     def _fetch_with_boto3(self, key: str) -> FetchedObject:
         response = self._connector.client().get_object(Bucket=self._bucket, Key=key)
