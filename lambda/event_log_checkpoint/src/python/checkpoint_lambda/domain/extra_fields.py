@@ -7,7 +7,7 @@ that only a refetch of every file could bring back. They go into the checkpoint'
 The column is rewritten with the whole checkpoint on every run, so its text is capped:
 values are kept smallest first while the text stays within `MAX_EXTRA_FIELDS_BYTES`;
 every other field keeps its name, its value replaced by `{"$truncated_bytes": N}` (the
-size of its JSON encoding). Names are always kept.
+size of the value's JSON encoding). Names are always kept.
 """
 
 from __future__ import annotations
@@ -34,8 +34,8 @@ class ExtraFields:
     truncated: bool
 
 
-def _encode(fields: Mapping[str, Any]) -> str:
-    return json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+def _encode(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def extra_fields_of(fields: Mapping[str, Any] | None) -> ExtraFields | None:
@@ -45,11 +45,11 @@ def extra_fields_of(fields: Mapping[str, Any] | None) -> ExtraFields | None:
     text = _encode(fields)
     if len(text.encode()) <= MAX_EXTRA_FIELDS_BYTES:
         return ExtraFields(text, tuple(fields), truncated=False)
-    sizes = {name: len(_encode({name: value}).encode()) for name, value in fields.items()}
+    sizes = {name: len(_encode(value).encode()) for name, value in fields.items()}
     kept: dict[str, Any] = {name: {TRUNCATED_MARKER: sizes[name]} for name in fields}
     used = len(_encode(kept).encode())
     for name in sorted(fields, key=lambda n: sizes[n]):
-        grown = used - len(_encode({name: kept[name]}).encode()) + sizes[name]
+        grown = used - len(_encode(kept[name]).encode()) + sizes[name]
         if grown > MAX_EXTRA_FIELDS_BYTES:
             break
         kept[name], used = fields[name], grown
