@@ -126,7 +126,7 @@ class InMemoryObjectStore:
             return None
         return ObjectState(found.etag, found.storage_class, found.readable, restoring=found.restore == "ongoing")
 
-    def restore(self, key: str, tier: RestoreTier) -> bool:
+    def restore(self, key: str, tier: RestoreTier, storage_class: str | None = None) -> bool:
         self.requests["restore"] += 1
         self._check(key, "restoring")
         found = self.objects[key]

@@ -132,7 +132,7 @@ class S3EventRetriever:
                     check.readable.append(info)
                     continue
                 if restore is not None and state is not None and not state.restoring:
-                    check.restores_started += self._objects.restore(info.key, restore)
+                    check.restores_started += self._objects.restore(info.key, restore, state.storage_class)
             except CheckpointError as error:
                 logger.warning("archived file not inspected", extra={"key": info.key, "reason": str(error)})
             storage_class = state.storage_class if state is not None else info.storage_class

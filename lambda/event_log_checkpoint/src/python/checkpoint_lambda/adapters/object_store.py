@@ -98,7 +98,7 @@ class ObjectStore(Protocol):
         """The object's state (no content), or None when it does not exist."""
         ...
 
-    def restore(self, key: str, tier: RestoreTier) -> bool:
-        """Ask for a readable copy of an archived object. True: a restore was started;
-        False: one was already in progress (also a success)."""
+    def restore(self, key: str, tier: RestoreTier, storage_class: str | None = None) -> bool:
+        """Ask for a readable copy of an archived object (`storage_class` as a HEAD gave it).
+        True: a restore was started; False: one was already in progress (also a success)."""
         ...

@@ -266,15 +266,17 @@ class S3ObjectStore:
         try:
             response = self._connector.client().head_object(Bucket=self._bucket, Key=key)
         except S3_FAILURES as exc:
-            if http_status(exc) == 404 and not is_missing_bucket(exc):
+            status = http_status(exc)
+            if status == 404 and not is_missing_bucket(exc):
                 return None
+            if status == 403:  # a HEAD's answer has no body, so no code: HEAD is refused only by access control
+                raise self._denied(f"inspecting s3://{self._bucket}/{key} was denied: AccessDenied HTTP 403") from exc
             raise self._error("inspecting", key, exc) from exc
         return state_of(response)
 
-    def restore(self, key: str, tier: RestoreTier) -> bool:
-        state = self.head(key)
+    def restore(self, key: str, tier: RestoreTier, storage_class: str | None = None) -> bool:
         request: dict[str, Any] = {"GlacierJobParameters": {"Tier": tier.capitalize()}}
-        if state is None or state.storage_class != _INTELLIGENT_TIERING:
+        if storage_class != _INTELLIGENT_TIERING:
             request["Days"] = RESTORE_DAYS  # Intelligent-Tiering's archive tiers refuse a number of days
         try:
             self._connector.client().restore_object(Bucket=self._bucket, Key=key, RestoreRequest=request)
