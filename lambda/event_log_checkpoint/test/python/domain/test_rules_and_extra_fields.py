@@ -41,6 +41,10 @@ json_values = st.recursive(
 )
 
 
+def compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 @given(st.dictionaries(st.text(min_size=1, max_size=20), json_values, max_size=12))
 def test_extra_fields_keep_every_name_and_each_value_whole_or_marked(fields: dict[str, Any]) -> None:
     """Property: every name is kept; a value is either as given or replaced by the truncation marker
@@ -53,7 +57,7 @@ def test_extra_fields_keep_every_name_and_each_value_whole_or_marked(fields: dic
     decoded = json.loads(kept.text)
     assert list(decoded) == list(fields) == list(kept.names)
     marked = {name for name, value in decoded.items() if value != fields[name]}
-    whole = len(json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode())
+    whole = len(compact(fields).encode())
     assert kept.truncated == (whole > MAX_EXTRA_FIELDS_BYTES)
     assert kept.truncated or not marked
     for name in marked:
