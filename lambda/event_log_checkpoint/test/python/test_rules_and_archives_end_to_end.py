@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -26,11 +26,13 @@ from checkpoint_lambda.domain.layout import SingleObject
 from checkpoint_lambda.domain.rules import Rules
 from checkpoint_lambda.domain.schema import CHECKPOINT_SCHEMA
 from checkpoint_lambda.entrypoints import lambda_function
-from checkpoint_lambda.entrypoints.lambda_function import build_adapters
+from checkpoint_lambda.entrypoints.lambda_function import build_adapters, lambda_handler
 from checkpoint_lambda.entrypoints.run_command import EXIT_OK, add_arguments, run
 from checkpoint_lambda.errors import SourceAccessDenied
+from checkpoint_lambda.observability import metrics
 from checkpoint_lambda.service import run_checkpoint
 from checkpoint_lambda.summary import RunSummary
+from entrypoints.test_lambda_function import LambdaContext, emf_metrics
 from faults.fault_proxy import FaultProxy
 from test_rules_and_archives import NEW_DATATYPE, WiderEvent, with_fields
 
@@ -163,3 +165,34 @@ def test_an_archived_file_is_reported_not_fetched_restored_read_once_then_left_a
     assert proxy.count("GET", cold.key) == 1
     record = json.loads(s3_client.get_object(Bucket=bucket, Key=RECORD_KEY)["Body"].read())
     assert record["archived"] == []
+
+
+def test_the_handler_logs_and_counts_unknown_fields_and_archived_files(
+    endpoint_env: str,
+    bucket: str,
+    s3_client: Any,
+    capfd: pytest.CaptureFixture[str],
+    json_logs: Callable[[], list[dict[str, Any]]],
+) -> None:
+    put(s3_client, bucket, [with_fields(event_file(ptid="X1"), scanner_model="Prisma", retake_count=2)])
+    put(s3_client, bucket, [event_file(ptid="COLD")], StorageClass="DEEP_ARCHIVE")
+    lambda_function.default_connector.cache_clear()
+    metrics.clear_metrics()
+    try:
+        payload = {"source_bucket": bucket, "prefix": "prod/", "checkpoint_bucket": bucket}
+        response = lambda_handler({**payload, "checkpoint_key": CHECKPOINT_KEY}, LambdaContext())
+    finally:
+        lambda_function.default_connector.cache_clear()
+        metrics.clear_metrics()
+    assert response["unknown_fields"] == {"retake_count": 1, "scanner_model": 1}
+    finished = next(line for line in json_logs() if line["message"] == "run finished")
+    assert finished["unknown_fields"] == {"retake_count": 1, "scanner_model": 1}
+    assert finished["files_archived"] == 1
+    out = capfd.readouterr().out
+    emitted = emf_metrics(out)
+    assert (emitted["FilesArchived"], emitted["FailuresRejudged"]) == ([1.0], [0.0])
+    blobs = [json.loads(line) for line in out.splitlines() if "FilesWithUnknownFields" in line]
+    assert sorted((blob["field"], blob["FilesWithUnknownFields"]) for blob in blobs) == [
+        ("retake_count", [1.0]),
+        ("scanner_model", [1.0]),
+    ]
