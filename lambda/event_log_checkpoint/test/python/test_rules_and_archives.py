@@ -56,12 +56,14 @@ class World:
         *,
         retry_failures: bool = False,
         restore_archived: Literal["off", "bulk", "standard"] = "off",
+        dry_run: bool = False,
     ) -> RunSummary:
         config = RunConfig(
             "log",
             "prod/",
             "analytics",
             SingleObject(KEY),
+            dry_run=dry_run,
             retry_failures=retry_failures,
             restore_archived=restore_archived,
         )
@@ -210,6 +212,8 @@ def test_an_intelligent_tiering_archive_is_found_by_its_get_then_headed_restored
     assert (second.files_archived, world.source.requests["fetch"], world.source.requests["head"]) == (1, 2, 1)
 
     world.source.restores_complete = False
+    rehearsal = world.run(restore_archived="bulk", dry_run=True)  # a dry run asks for no restore
+    assert (rehearsal.files_archived, world.source.requests["restore"]) == (1, 0)
     third = world.run(restore_archived="bulk")
     assert (third.restores_started, world.source.requests["restore"]) == (1, 1)
     fourth = world.run(restore_archived="bulk")  # the restore is under way: not asked again

@@ -144,7 +144,7 @@ def plan_fetch(
     listed = {(info.key, info.etag): info for info in listing.events}
     rejudge = record.judged_by_other_rules(events.rules.fingerprint, everything=config.retry_failures)
     archived = [listed[(f.key, f.etag)] for f in record.archived.values() if (f.key, f.etag) in listed]
-    restore = None if config.restore_archived == "off" else config.restore_archived
+    restore = None if config.restore_archived == "off" or config.dry_run else config.restore_archived
     check = events.check_archived([*(i for i in unseen if i.archived_by_class), *archived], restore)
     again = sorted((listed[v] for v in rejudge if v in listed), key=lambda info: info.key)
     fresh = [info for info in unseen if not info.archived_by_class]
