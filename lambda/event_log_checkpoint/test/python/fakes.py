@@ -13,7 +13,14 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from checkpoint_lambda.adapters.object_store import FetchedObject, FetchFailed, OnFetched, VersionedBytes
+from checkpoint_lambda.adapters.object_store import (
+    FetchedObject,
+    FetchFailed,
+    ObjectState,
+    OnFetched,
+    RestoreTier,
+    VersionedBytes,
+)
 from checkpoint_lambda.domain.listing import ObjectInfo
 from checkpoint_lambda.errors import (
     BucketMissing,
@@ -23,12 +30,23 @@ from checkpoint_lambda.errors import (
     StorageError,
 )
 
+ARCHIVED_CLASSES = frozenset({"GLACIER", "DEEP_ARCHIVE"})
+
 
 @dataclass
 class StoredObject:
     data: bytes
     etag: str
     last_modified: datetime
+    storage_class: str | None = None
+    #: Intelligent-Tiering's archive tiers: ARCHIVE_ACCESS or DEEP_ARCHIVE_ACCESS.
+    archive_status: str | None = None
+    restore: str | None = None  # None, "ongoing" or "done"
+
+    @property
+    def readable(self) -> bool:
+        archived = self.storage_class in ARCHIVED_CLASSES or self.archive_status is not None
+        return not archived or self.restore == "done"
 
 
 @dataclass
@@ -41,7 +59,11 @@ class InMemoryObjectStore:
     #: The bucket does not exist: every call raises `missing` (a key's absence is something else).
     bucket_missing: bool = False
     objects: dict[str, StoredObject] = field(default_factory=dict)
-    requests: dict[str, int] = field(default_factory=lambda: {"list": 0, "read": 0, "write": 0, "fetch": 0})
+    requests: dict[str, int] = field(
+        default_factory=lambda: {"list": 0, "read": 0, "write": 0, "fetch": 0, "head": 0, "restore": 0}
+    )
+    #: A restore completes at once (as on moto's server); False: it stays in progress.
+    restores_complete: bool = True
     #: Called with the key just before a write is checked: a concurrent writer can act there.
     before_write: dict[str, Callable[[], None]] = field(default_factory=dict)
     #: Keys whose next write S3 applies but whose answer is lost (the retry then sees 412).
@@ -54,11 +76,11 @@ class InMemoryObjectStore:
     broken: Exception | None = None
     _clock: datetime = datetime(2026, 1, 1, tzinfo=UTC)
 
-    def put(self, key: str, data: bytes) -> str:
+    def put(self, key: str, data: bytes, storage_class: str | None = None, archive_status: str | None = None) -> str:
         """Arrange an object, unconditionally (test setup, or another writer)."""
         self._clock += timedelta(seconds=1)
         etag = f'"{hashlib.md5(data, usedforsecurity=False).hexdigest()}"'
-        self.objects[key] = StoredObject(data, etag, self._clock)
+        self.objects[key] = StoredObject(data, etag, self._clock, storage_class, archive_status)
         return etag
 
     def list_objects(self, prefix: str) -> Iterator[ObjectInfo]:
@@ -66,7 +88,7 @@ class InMemoryObjectStore:
         self._check(prefix, "listing")
         for key in sorted(k for k in self.objects if k.startswith(prefix)):
             found = self.objects[key]
-            yield ObjectInfo(key, found.etag, found.last_modified, len(found.data))
+            yield ObjectInfo(key, found.etag, found.last_modified, len(found.data), found.storage_class)
 
     def read(self, key: str) -> VersionedBytes | None:
         self.requests["read"] += 1
@@ -96,6 +118,23 @@ class InMemoryObjectStore:
             self.requests["fetch"] += 1
             on_fetched(info, self._fetch(info.key))
 
+    def head(self, key: str) -> ObjectState | None:
+        self.requests["head"] += 1
+        self._check(key, "inspecting")
+        found = self.objects.get(key)
+        if found is None:
+            return None
+        return ObjectState(found.etag, found.storage_class, found.readable, restoring=found.restore == "ongoing")
+
+    def restore(self, key: str, tier: RestoreTier, storage_class: str | None = None) -> bool:
+        self.requests["restore"] += 1
+        self._check(key, "restoring")
+        found = self.objects[key]
+        if found.restore == "ongoing":
+            return False
+        found.restore = "done" if self.restores_complete else "ongoing"
+        return True
+
     def _fetch(self, key: str) -> FetchedObject | FetchFailed:
         if key in self.fetch_failures:
             return self.fetch_failures[key]
@@ -104,6 +143,8 @@ class InMemoryObjectStore:
         found = self.objects.get(key)
         if found is None:
             return FetchFailed("object vanished between listing and fetching (404 NoSuchKey)", missing=True)
+        if not found.readable:
+            return FetchFailed("InvalidObjectState HTTP 403", archived=True)
         return FetchedObject(found.data, found.etag, found.last_modified)
 
     def _check(self, key: str, action: str) -> None:

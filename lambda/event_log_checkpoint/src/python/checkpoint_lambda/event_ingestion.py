@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 
 from checkpoint_lambda.config import RunConfig
 from checkpoint_lambda.domain.event_keys import parse_event_key
-from checkpoint_lambda.domain.failure_record import ListingScope
 from checkpoint_lambda.domain.listing import ObjectInfo, select_unseen
 from checkpoint_lambda.domain.notifications import NotifiedObject
 from checkpoint_lambda.observability import logger
@@ -78,18 +77,8 @@ def ingest_notified(config: RunConfig, adapters: RunAdapters, notified: Sequence
         retrieval = adapters.events.retrieve_and_validate_events(to_fetch)
     groups = write_groups(config, adapters.checkpoints, stored, retrieval.events, clock)
     verdicts = [f for f in retrieval.failures if not f.retryable]
-    read = {f.key: f.etag for f in (*verdicts, *retrieval.skipped)} | {
-        e.source_key: e.source_etag for e in retrieval.events
-    }
     with clock.phase("write"):
-        write_record(
-            config,
-            adapters.records,
-            stored_record,
-            ListingScope.of_keys(read),
-            verdicts=verdicts,
-            skipped=retrieval.skipped,
-        )
+        write_record(config, adapters.records, stored_record, retrieval)
     transient = [f for f in retrieval.failures if f.retryable]
     failed_groups = {g.checkpoint_path for g in groups if g.error}
     unwritten = {

@@ -31,6 +31,8 @@ def emit_run_metrics(summary: RunSummary) -> None:
     metrics.add_metric(name="ExecutionTime", unit=MetricUnit.Milliseconds, value=summary.execution_time_ms)
     for phase, milliseconds in summary.phase_ms.items():
         _single("PhaseDuration", milliseconds, {"phase": phase}, MetricUnit.Milliseconds)
+    for name, files in summary.unknown_fields.items():
+        _single("FilesWithUnknownFields", files, {"field": name})
     if summary.per_group:
         for group in summary.groups:
             dimensions = {"study": str(group.study), "datatype": str(group.datatype)}
@@ -56,6 +58,8 @@ def run_counts(summary: RunSummary) -> Iterator[tuple[str, int]]:
     yield "FilesListed", summary.files_listed
     yield "FilesFetched", summary.files_fetched
     yield "FilesDeferred", summary.files_deferred
+    yield "FilesArchived", summary.files_archived
+    yield "FailuresRejudged", summary.failures_rejudged
     # A group whose write failed is an alarm, though the run answered 207.
     yield "RunFailed", 1 if summary.failed_groups else 0
     if summary.files_missed_by_events is not None:

@@ -18,20 +18,20 @@ from datetime import UTC, datetime, timedelta
 import polars as pl
 
 from checkpoint_lambda.adapters.checkpoint_store import CheckpointStore, StoredCheckpoint, stored_as
-from checkpoint_lambda.adapters.event_retriever import S3EventRetriever
+from checkpoint_lambda.adapters.event_retriever import Retrieval, S3EventRetriever
 from checkpoint_lambda.adapters.failure_record_store import FailureRecordStore, StoredFailureRecord
 from checkpoint_lambda.config import RunConfig
 from checkpoint_lambda.domain.checkpoint import Checkpoint
 from checkpoint_lambda.domain.events import FileFailure, SourcedEvent
 from checkpoint_lambda.domain.failure_record import FailureRecord, ListingScope
 from checkpoint_lambda.domain.layout import Layout
-from checkpoint_lambda.domain.listing import ObjectInfo, select_unseen
+from checkpoint_lambda.domain.listing import Listing, ObjectInfo, select_unseen
 from checkpoint_lambda.domain.schema import VERSION_COLUMNS
 from checkpoint_lambda.errors import CheckpointAccessDenied, ConcurrentUpdateConflict, StorageError
 from checkpoint_lambda.observability import logger
 from checkpoint_lambda.optimistic_write import OptimisticWrite
 from checkpoint_lambda.phases import PhaseClock
-from checkpoint_lambda.summary import GroupResult, RunSummary
+from checkpoint_lambda.summary import GroupResult, Rejudged, RunSummary
 
 MAX_CONCURRENT_LOADS = 16
 #: Files every run fetches even when its budget is spent: progress is guaranteed, run after run.
@@ -91,33 +91,76 @@ def run_checkpoint(
         stored = load_groups(config.layout, adapters.checkpoints)
         stored_record = adapters.records.load(config.failure_record_key)
     held = held_versions(stored)
-    to_fetch = select_unseen(listing.events, held, stored_record.record)
+    plan = plan_fetch(
+        config,
+        adapters.events,
+        listing,
+        select_unseen(listing.events, held, stored_record.record),
+        stored_record.record,
+    )
     logger.info(
         "selected files to fetch",
-        extra={"files_listed": listing.files_listed, "files_to_fetch": len(to_fetch), "rows_held": held.height},
+        extra={
+            "files_listed": listing.files_listed,
+            "files_to_fetch": len(plan.to_fetch),
+            "rows_held": held.height,
+            "failures_to_rejudge": len(plan.rejudge),
+        },
     )
     with clock.phase("fetch"):
-        retrieval = adapters.events.retrieve_and_validate_events(to_fetch, at_least(min_files, keep_going))
+        retrieval = adapters.events.retrieve_and_validate_events(plan.to_fetch, at_least(min_files, keep_going))
+    retrieval.archived.extend(plan.still_archived)
     groups = write_groups(config, adapters.checkpoints, stored, retrieval.events, clock)
-    verdicts = [f for f in retrieval.failures if not f.retryable]
-    fetched_versions = {f.key: f.etag for f in (*verdicts, *retrieval.skipped)}
-    scope = ListingScope(listing.prefix, {**listing.versions, **fetched_versions})
     with clock.phase("write"):
-        record = write_record(
-            config, adapters.records, stored_record, scope, verdicts=verdicts, skipped=retrieval.skipped
-        )
+        record = write_record(config, adapters.records, stored_record, retrieval, listing)
     return RunSummary.build(
         config=config,
         listing=listing,
         retrieval=retrieval,
-        files_fetched=len(to_fetch) - len(retrieval.deferred),
+        files_fetched=len(plan.to_fetch) - len(retrieval.deferred),
         groups=groups,
         record=record,
         elapsed_ms=(time.perf_counter() - started) * 1000,
         phase_ms=clock.milliseconds(),
-        files_missed_by_events=missed_by_events(to_fetch, retrieval.deferred, started_at - EVENT_GRACE)
+        files_missed_by_events=missed_by_events(plan.to_fetch, retrieval.deferred, started_at - EVENT_GRACE)
         if config.event_ingestion
         else None,
+        rejudged=plan.rejudged(retrieval),
+    )
+
+
+@dataclass(frozen=True)
+class FetchPlan:
+    """What a run fetches: unseen versions, archived ones now readable, and recorded failures to judge again."""
+
+    to_fetch: list[ObjectInfo]
+    rejudge: frozenset[tuple[str, str]]
+    still_archived: list[FileFailure]
+    restores_started: int
+
+    def rejudged(self, retrieval: Retrieval) -> Rejudged:
+        deferred = {(info.key, info.etag) for info in retrieval.deferred}
+        recovered = sum((e.source_key, e.source_etag) in self.rejudge for e in retrieval.events)
+        return Rejudged(len(self.rejudge - deferred), recovered, self.restores_started)
+
+
+def plan_fetch(
+    config: RunConfig, events: S3EventRetriever, listing: Listing, unseen: list[ObjectInfo], record: FailureRecord
+) -> FetchPlan:
+    """Unseen versions, minus archived ones that a HEAD finds still unreadable, plus the recorded
+    content failures judged by other rules (all of them with `retry_failures`), fetched last."""
+    listed = {(info.key, info.etag): info for info in listing.events}
+    rejudge = record.judged_by_other_rules(events.rules.fingerprint, everything=config.retry_failures)
+    archived = [listed[(f.key, f.etag)] for f in record.archived.values() if (f.key, f.etag) in listed]
+    restore = None if config.restore_archived == "off" or config.dry_run else config.restore_archived
+    check = events.check_archived([*(i for i in unseen if i.archived_by_class), *archived], restore)
+    again = sorted((listed[v] for v in rejudge if v in listed), key=lambda info: info.key)
+    fresh = [info for info in unseen if not info.archived_by_class]
+    return FetchPlan(
+        [*fresh, *check.readable, *again],
+        frozenset((i.key, i.etag) for i in again),
+        check.archived,
+        check.restores_started,
     )
 
 
@@ -199,13 +242,26 @@ def write_record(
     config: RunConfig,
     records: FailureRecordStore,
     stored: StoredFailureRecord,
-    scope: ListingScope,
-    *,
-    verdicts: Sequence[FileFailure],
-    skipped: Sequence[FileFailure],
+    retrieval: Retrieval,
+    listing: Listing | None = None,
 ) -> FailureRecord:
-    """Write the record of verdicts; on a lost race keep what the other run recorded too."""
-    ours = stored.record.updated(scope, verdicts, skipped)
+    """Write the record of this run's verdicts; on a lost race keep what the other run recorded too.
+
+    Every version this run read has the verdict of this run only: an entry about a
+    version now a row (judged again, or restored) is dropped. Without a `listing` (the
+    event path) the run judges the keys it read and no others.
+    """
+    verdicts = [f for f in retrieval.failures if not f.retryable]
+    judged = [*verdicts, *retrieval.skipped, *retrieval.archived]
+    resolved = {(e.source_key, e.source_etag) for e in retrieval.events} | {(f.key, f.etag) for f in judged}
+    read = {f.key: f.etag for f in judged}
+    if listing is None:
+        scope = ListingScope(
+            None, {**{e.source_key: e.source_etag for e in retrieval.events}, **read}, frozenset(resolved)
+        )
+    else:
+        scope = ListingScope(listing.prefix, {**listing.versions, **read}, frozenset(resolved))
+    ours = stored.record.updated(scope, verdicts, retrieval.skipped, retrieval.archived)
 
     def merge(current: StoredFailureRecord) -> FailureRecord | None:
         merged = ours if current is stored else current.record.reconciled(ours, scope, seen_before=stored.record)

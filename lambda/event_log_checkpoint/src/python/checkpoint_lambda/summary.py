@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from collections import Counter
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Final
 
 from checkpoint_lambda.adapters.checkpoint_store import StoredCheckpoint
@@ -70,6 +71,26 @@ class GroupResult:
 
 
 @dataclass(frozen=True)
+class Rejudged:
+    """Recorded failures fetched again under other rules, those that became rows, and restores started."""
+
+    failures_rejudged: int = 0
+    failures_recovered: int = 0
+    restores_started: int = 0
+
+
+def unknown_field_counts(retrieval: Retrieval) -> tuple[dict[str, int], int]:
+    """Per unknown field name, how many of this run's files had it; and how many files had a value cut."""
+    counts: Counter[str] = Counter()
+    truncated = 0
+    for sourced in retrieval.events:
+        if sourced.extra is not None:
+            counts.update(sourced.extra.names)
+            truncated += sourced.extra.truncated
+    return dict(sorted(counts.items())), truncated
+
+
+@dataclass(frozen=True)
 class RunSummary:
     """Counts of one run. Every listed event file is counted once: files_listed =
     files_unchanged + files_fetched + files_deferred + files_sandbox_skipped + files_before_since.
@@ -102,6 +123,13 @@ class RunSummary:
     would_write: tuple[str, ...]
     phase_ms: dict[str, int]
     files_missed_by_events: int | None
+    files_archived: int = 0
+    archived: tuple[str, ...] = ()
+    restores_started: int = 0
+    failures_rejudged: int = 0
+    failures_recovered: int = 0
+    unknown_fields: dict[str, int] = field(default_factory=dict)
+    unknown_fields_truncated: int = 0
 
     @classmethod
     def build(
@@ -116,8 +144,11 @@ class RunSummary:
         elapsed_ms: float,
         phase_ms: dict[str, int] | None = None,
         files_missed_by_events: int | None = None,
+        rejudged: Rejudged | None = None,
     ) -> RunSummary:
         transient = [f for f in retrieval.failures if f.retryable]
+        rejudged = rejudged or Rejudged()
+        unknown, truncated = unknown_field_counts(retrieval)
         failures = sorted([*record.failures.values(), *transient], key=lambda f: f.key)
         latest = max((g.latest for g in groups if g.latest), default=None)
         deferred = len(retrieval.deferred)
@@ -149,6 +180,13 @@ class RunSummary:
             would_write=tuple(g.checkpoint_path for g in groups if g.would_write) if config.dry_run else (),
             phase_ms=dict(phase_ms or {}),
             files_missed_by_events=files_missed_by_events,
+            files_archived=len(record.archived),
+            archived=tuple(sorted(record.archived)[:MAX_LISTED_FAILURES]),
+            restores_started=rejudged.restores_started,
+            failures_rejudged=rejudged.failures_rejudged,
+            failures_recovered=rejudged.failures_recovered,
+            unknown_fields=unknown,
+            unknown_fields_truncated=truncated,
         )
 
     @property
@@ -170,6 +208,7 @@ class RunSummary:
         )
         body = {k: v for k, v in asdict(self).items() if k not in hidden}
         body["failures"] = list(self.failures)
+        body["archived"] = list(self.archived)
         if self.per_group:
             body["groups"] = [g.to_response() for g in self.groups]
         if self.dry_run:

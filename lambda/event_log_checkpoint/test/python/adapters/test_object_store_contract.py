@@ -27,6 +27,7 @@ class Subject:
     put: Callable[[str, bytes], None]
     refused: Callable[[], ObjectStore]
     in_missing_bucket: Callable[[], ObjectStore]
+    put_archived: Callable[[str, bytes, str], None]
 
 
 @pytest.fixture(params=["memory", "s3"])
@@ -41,7 +42,12 @@ def subject(request: pytest.FixtureRequest) -> Subject:
         def put_fake(key: str, data: bytes) -> None:
             fake.put(key, data)
 
-        return Subject(fake, put_fake, refused_fake, lambda: InMemoryObjectStore(bucket_missing=True))
+        def put_archived_fake(key: str, data: bytes, storage_class: str) -> None:
+            fake.put(key, data, storage_class)
+
+        return Subject(
+            fake, put_fake, refused_fake, lambda: InMemoryObjectStore(bucket_missing=True), put_archived_fake
+        )
     connector: S3Connector = request.getfixturevalue("connector")
     bucket: str = request.getfixturevalue("bucket")
     s3_client = request.getfixturevalue("s3_client")
@@ -56,6 +62,9 @@ def subject(request: pytest.FixtureRequest) -> Subject:
         lambda key, data: s3_client.put_object(Bucket=bucket, Key=key, Body=data),
         refused_s3,
         lambda: S3ObjectStore(connector, f"{bucket}-typo", CheckpointAccessDenied),
+        lambda key, data, storage_class: s3_client.put_object(
+            Bucket=bucket, Key=key, Body=data, StorageClass=storage_class
+        ),
     )
 
 
@@ -169,3 +178,50 @@ def test_a_missing_bucket_is_an_error_on_every_call_never_an_absent_key(subject:
         store.write("c/events.parquet", b"x", '"abc"')
     with pytest.raises(BucketMissing, match="does not exist"):
         list(store.list_objects("p/"))
+
+
+def test_listing_names_the_storage_class_of_archived_objects(subject: Subject) -> None:
+    subject.put("a/hot", b"x")
+    subject.put_archived("a/cold", b"x", "GLACIER")
+    subject.put_archived("a/colder", b"x", "DEEP_ARCHIVE")
+    classes = {info.key: info.storage_class for info in subject.store.list_objects("a/")}
+    assert classes["a/cold"] == "GLACIER"
+    assert classes["a/colder"] == "DEEP_ARCHIVE"
+    assert classes["a/hot"] in {None, "STANDARD"}
+    assert [info.archived_by_class for info in subject.store.list_objects("a/")] == [True, True, False]
+
+
+def test_head_says_whether_an_object_is_readable_and_none_when_absent(subject: Subject) -> None:
+    subject.put("h/hot", b"x")
+    subject.put_archived("h/cold", b"x", "GLACIER")
+    hot, cold = subject.store.head("h/hot"), subject.store.head("h/cold")
+    assert hot is not None
+    assert cold is not None
+    assert (hot.readable, cold.readable, cold.storage_class, cold.restoring) == (True, False, "GLACIER", False)
+    assert hot.etag == next(iter(subject.store.list_objects("h/hot"))).etag
+    assert subject.store.head("h/absent") is None
+
+
+def test_an_archived_object_fails_its_fetch_as_archived_until_restored_then_reads(subject: Subject) -> None:
+    subject.put_archived("r/cold", b"cold content", "GLACIER")
+    info = next(iter(subject.store.list_objects("r/")))
+    failed = fetch_all(subject.store, [info])["r/cold"]
+    assert isinstance(failed, FetchFailed)
+    assert failed.archived
+    assert "InvalidObjectState" in failed.reason
+    assert subject.store.restore("r/cold", "bulk") is True
+    state = subject.store.head("r/cold")
+    assert state is not None
+    assert state.readable  # restores complete at once here (on moto's server too)
+    fetched = fetch_all(subject.store, [info])["r/cold"]
+    assert isinstance(fetched, FetchedObject)
+    assert fetched.data == b"cold content"
+
+
+def test_head_and_restore_are_refused_with_the_stores_access_denied_error(subject: Subject) -> None:
+    subject.put_archived("d/cold", b"x", "GLACIER")
+    refused = subject.refused()
+    with pytest.raises(CheckpointAccessDenied, match="denied"):
+        refused.head("d/cold")
+    with pytest.raises(CheckpointAccessDenied, match="denied"):
+        refused.restore("d/cold", "standard")

@@ -72,3 +72,17 @@ def test_an_unreachable_s3_endpoint_is_reported_not_raised_raw() -> None:
     closed_port = S3Settings(endpoint_url="http://127.0.0.1:9", max_retries=0, retry_timeout_s=1, connect_timeout_s=1)
     with pytest.raises(CheckpointUnreachable, match=r"cannot read s3://bucket/checkpoint\.parquet"):
         load_checkpoint("s3://bucket/checkpoint.parquet", S3Connector(closed_port))
+
+
+def test_groups_with_and_without_extra_fields_load_together_with_the_checkpoint_schema(tmp_path: Path) -> None:
+    """A group that gained the optional `extra_fields` column and one written without it read as one table."""
+    frame = sample_checkpoint(visits=10)
+    plain, extended = frame.head(5), frame.tail(frame.height - 5)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    plain.write_parquet(tmp_path / "a" / "events.parquet")
+    extended.with_columns(pl.lit('{"note":"n"}').alias("extra_fields")).write_parquet(tmp_path / "b" / "events.parquet")
+    for name in ("a", "b"):
+        assert load_checkpoint(str(tmp_path / name / "events.parquet")).collect().schema == frame.schema
+    both = pl.concat([load_checkpoint(str(tmp_path / n / "events.parquet")) for n in ("a", "b")]).collect()
+    assert both.equals(frame)

@@ -224,3 +224,21 @@ def test_the_readmes_duckdb_example_runs_as_written(tmp_path: Path, monkeypatch:
         exec(compile(block, "README.md", "exec"), {})
     expected = sample_checkpoint().group_by("center_label").len().sort("center_label")
     assert printed.getvalue().strip() == str(list(expected.iter_rows()))
+
+
+@pytest.mark.parametrize("extended_first", [True, False])
+def test_the_view_reads_files_with_and_without_extra_fields_as_one_table(extended_first: bool) -> None:
+    """A group file that gained the optional `extra_fields` column beside one without it: the view's
+    rows are the current events of both, in the checkpoint's columns (whichever file comes first)."""
+    frame = sample_checkpoint(visits=30)
+    plain, extended = frame.head(40), frame.tail(frame.height - 40)
+    extended = extended.with_columns(pl.lit('{"note":"n"}').alias("extra_fields"))
+    names = ("a", "b") if extended_first else ("b", "a")
+    with tempfile.TemporaryDirectory() as tmp, duckdb.connect() as connection:
+        extended.write_parquet(Path(tmp) / f"{names[0]}.parquet")
+        plain.write_parquet(Path(tmp) / f"{names[1]}.parquet")
+        create_view(connection, f"read_parquet('{tmp}/*.parquet')")
+        from_sql = run_duckdb(connection, f"SELECT * FROM {CURRENT_EVENTS_VIEW}", Path(tmp))
+    expected = current_events(frame.lazy()).collect()
+    assert list(from_sql.schema.items()) == list(CHECKPOINT_SCHEMA.items())
+    assert_frame_equal(from_sql.sort(ORDER_COLUMNS), expected.sort(ORDER_COLUMNS))

@@ -17,7 +17,7 @@ import polars as pl
 
 from checkpoint_lambda.adapters.object_store import ObjectStore
 from checkpoint_lambda.domain.checkpoint import Checkpoint
-from checkpoint_lambda.domain.schema import CheckpointSchemaMismatch, schema_problems
+from checkpoint_lambda.domain.schema import CheckpointSchemaMismatch, schema_problems, without_empty_optional_columns
 from checkpoint_lambda.errors import CheckpointUnreadable
 from checkpoint_lambda.version import VERSION
 
@@ -94,9 +94,13 @@ class CheckpointStore:
         return StoredCheckpoint(key, found.etag, len(found.data), index, _data=found.data)
 
     def save(self, key: str, checkpoint: Checkpoint, expected_etag: str | None) -> StoredCheckpoint:
-        """Write if the object is unchanged since read; raises PreconditionFailed if it changed."""
+        """Write if the object is unchanged since read; raises PreconditionFailed if it changed.
+
+        An optional column without any value is left out: the object keeps the columns
+        earlier releases read, unless some row has data only the new column can hold.
+        """
         buffer = io.BytesIO()
-        checkpoint.dataframe.write_parquet(
+        without_empty_optional_columns(checkpoint.dataframe).write_parquet(
             buffer,
             compression=PARQUET_COMPRESSION,
             statistics=True,

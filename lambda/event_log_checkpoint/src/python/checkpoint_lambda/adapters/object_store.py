@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Literal, Protocol
 
 from checkpoint_lambda.domain.listing import ObjectInfo
 
@@ -48,6 +48,21 @@ class FetchFailed:
     missing: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class ObjectState:
+    """What a HEAD says of an object: its version, its storage class, and whether a GET can read it.
+
+    `readable` is false for an archived object without a restored copy; `restoring` says a
+    restore is under way (S3's `x-amz-restore: ongoing-request="true"`).
+    """
+
+    etag: str
+    storage_class: str | None
+    readable: bool
+    restoring: bool = False
+
+
+RestoreTier = Literal["bulk", "standard"]
 FetchOutcome = FetchedObject | FetchFailed
 OnFetched = Callable[[ObjectInfo, FetchOutcome], None]
 
@@ -79,4 +94,13 @@ class ObjectStore(Protocol):
         Stops taking new objects once `keep_going()` is false; those are never passed
         to `on_fetched`.
         """
+        ...
+
+    def head(self, key: str) -> ObjectState | None:
+        """The object's state (no content), or None when it does not exist."""
+        ...
+
+    def restore(self, key: str, tier: RestoreTier, storage_class: str | None = None) -> bool:
+        """Ask for a readable copy of an archived object (`storage_class` as a HEAD gave it).
+        True: a restore was started; False: one was already in progress (also a success)."""
         ...

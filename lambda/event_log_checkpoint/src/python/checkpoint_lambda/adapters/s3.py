@@ -32,13 +32,23 @@ from obstore.auth.boto3 import Boto3CredentialProvider
 from obstore.exceptions import AlreadyExistsError, PreconditionError
 from obstore.store import S3Store
 
-from checkpoint_lambda.adapters.object_store import FetchedObject, FetchFailed, FetchOutcome, OnFetched, VersionedBytes
+from checkpoint_lambda.adapters.object_store import (
+    FetchedObject,
+    FetchFailed,
+    FetchOutcome,
+    ObjectState,
+    OnFetched,
+    RestoreTier,
+    VersionedBytes,
+)
 from checkpoint_lambda.adapters.s3_errors import (
     S3_FAILURES,
     describe_error,
+    http_status,
     is_access_denied,
     is_archived,
     is_missing_bucket,
+    s3_error_code,
 )
 from checkpoint_lambda.adapters.s3_listing import list_parallel
 from checkpoint_lambda.config import S3Settings
@@ -54,6 +64,11 @@ from checkpoint_lambda.errors import (
 if TYPE_CHECKING:
     from obstore import PutMode
 
+#: Days a restored copy stays readable: runs are scheduled far more often than that.
+RESTORE_DAYS = 7
+RESTORE_IN_PROGRESS_CODE = "RestoreAlreadyInProgress"
+_INTELLIGENT_TIERING = "INTELLIGENT_TIERING"
+_ARCHIVED_CLASSES = frozenset({"GLACIER", "DEEP_ARCHIVE"})
 _UNADDRESSABLE_SEGMENT = re.compile(r"(^|/)(\.|\.\.)?(/|$)|[\x00-\x1f\x7f]")
 
 
@@ -163,6 +178,21 @@ def _parse_timestamp(value: str) -> datetime:
         return botocore.utils.parse_timestamp(value)  # type: ignore[no-any-return]
 
 
+def state_of(head: dict[str, Any]) -> ObjectState:
+    """An object's state from a HeadObject response (`Restore`: `ongoing-request="false", …`
+    once a readable copy exists; `ArchiveStatus` for Intelligent-Tiering's archive tiers)."""
+    storage_class = head.get("StorageClass")
+    restore = str(head.get("Restore") or "")
+    archived = storage_class in _ARCHIVED_CLASSES or bool(head.get("ArchiveStatus"))
+    restored = 'ongoing-request="false"' in restore
+    return ObjectState(
+        etag=str(head.get("ETag", "")),
+        storage_class=storage_class,
+        readable=restored or not archived,
+        restoring='ongoing-request="true"' in restore,
+    )
+
+
 def content_etag(data: bytes) -> str:
     """The ETag S3 gives a single-part PUT of `data` (without SSE-KMS): its quoted MD5."""
     return f'"{hashlib.md5(data, usedforsecurity=False).hexdigest()}"'
@@ -258,6 +288,30 @@ class S3ObjectStore:
             missing = isinstance(exc, FileNotFoundError) and not is_missing_bucket(exc)
             return FetchFailed(describe_error(exc), archived=is_archived(exc), missing=missing)
         return FetchedObject(data, result.meta["e_tag"] or "", result.meta["last_modified"])
+
+    def head(self, key: str) -> ObjectState | None:
+        try:
+            response = self._connector.client().head_object(Bucket=self._bucket, Key=key)
+        except S3_FAILURES as exc:
+            status = http_status(exc)
+            if status == 404 and not is_missing_bucket(exc):
+                return None
+            if status == 403:  # a HEAD's answer has no body, so no code: HEAD is refused only by access control
+                raise self._denied(f"inspecting s3://{self._bucket}/{key} was denied: AccessDenied HTTP 403") from exc
+            raise self._error("inspecting", key, exc) from exc
+        return state_of(response)
+
+    def restore(self, key: str, tier: RestoreTier, storage_class: str | None = None) -> bool:
+        request: dict[str, Any] = {"GlacierJobParameters": {"Tier": tier.capitalize()}}
+        if storage_class != _INTELLIGENT_TIERING:
+            request["Days"] = RESTORE_DAYS  # Intelligent-Tiering's archive tiers refuse a number of days
+        try:
+            self._connector.client().restore_object(Bucket=self._bucket, Key=key, RestoreRequest=request)
+        except S3_FAILURES as exc:
+            if s3_error_code(exc) == RESTORE_IN_PROGRESS_CODE:
+                return False
+            raise self._error("restoring", key, exc) from exc
+        return True
 
     def _fetch_with_boto3(self, key: str) -> FetchedObject:
         response = self._connector.client().get_object(Bucket=self._bucket, Key=key)

@@ -58,7 +58,9 @@ def list_parallel(
 
 
 def _infos(contents: Any) -> list[ObjectInfo]:
-    return [ObjectInfo(c["Key"], c.get("ETag", ""), c["LastModified"], c["Size"]) for c in contents]
+    return [
+        ObjectInfo(c["Key"], c.get("ETag", ""), c["LastModified"], c["Size"], c.get("StorageClass")) for c in contents
+    ]
 
 
 def _continue_serially(client: Any, bucket: str, prefix: str, page_size: int, token: str) -> Iterator[ObjectInfo]:

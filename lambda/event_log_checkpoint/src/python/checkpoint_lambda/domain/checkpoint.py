@@ -13,7 +13,15 @@ from datetime import datetime
 import polars as pl
 
 from checkpoint_lambda.domain.events import SourcedEvent
-from checkpoint_lambda.domain.schema import CHECKPOINT_SCHEMA, ORDER_COLUMNS, VERSION_COLUMNS, conform
+from checkpoint_lambda.domain.schema import (
+    CHECKPOINT_SCHEMA,
+    EVENT_COLUMNS,
+    EXTRA_FIELDS_COLUMN,
+    ORDER_COLUMNS,
+    VERSION_COLUMNS,
+    conform,
+    with_optional_columns,
+)
 from checkpoint_lambda.domain.sorted_splice import can_splice, splice_sorted
 
 SPLICE_RATIO = 500  # at most one new row per this many held rows: splice them in, do not re-sort
@@ -57,11 +65,13 @@ class Checkpoint:
         new = unseen_versions(frame_of(events), self._frame.select(_VERSIONS))
         if new.is_empty():
             return self
+        held = with_optional_columns(self._frame, new.columns)
+        new = with_optional_columns(new, held.columns)
         if new.height * SPLICE_RATIO <= self._frame.height:
             new = new.sort(_ORDER)
-            if can_splice(self._frame, _ORDER) and can_splice(new, _ORDER):
-                return Checkpoint(splice_sorted(self._frame, new, _ORDER))
-        return Checkpoint(pl.concat([self._frame, new], how="vertical").sort(_ORDER))
+            if can_splice(held, _ORDER) and can_splice(new, _ORDER):
+                return Checkpoint(splice_sorted(held, new, _ORDER))
+        return Checkpoint(pl.concat([held, new], how="vertical").sort(_ORDER))
 
 
 def unseen_versions(listed: pl.DataFrame, held: pl.DataFrame) -> pl.DataFrame:
@@ -80,11 +90,12 @@ def latest_timestamp(frame: pl.DataFrame) -> datetime | None:
 
 
 def frame_of(events: Sequence[SourcedEvent]) -> pl.DataFrame:
-    """The checkpoint rows of `events`, in the order given."""
+    """The checkpoint rows of `events`, in the order given (with `extra_fields` only when one has some)."""
     columns: dict[str, list[object]] = {name: [] for name in CHECKPOINT_SCHEMA.names()}
     for sourced in events:
-        for name, value in sourced.event.model_dump(mode="python").items():
-            columns[name].append(value)
+        event = sourced.event
+        for name in EVENT_COLUMNS:
+            columns[name].append(getattr(event, name))
         columns["source_key"].append(sourced.source_key)
         columns["source_etag"].append(sourced.source_etag)
         columns["source_last_modified"].append(sourced.source_last_modified)
@@ -93,5 +104,9 @@ def frame_of(events: Sequence[SourcedEvent]) -> pl.DataFrame:
         schema={name: dtype for name, dtype in CHECKPOINT_SCHEMA.items() if name != "visit_date"},
     )
     visit_date = pl.Series("visit_date", columns["visit_date"], dtype=pl.String).str.to_date("%Y-%m-%d")
-    # dicts keep the enum members; polars stores their string values.
-    return frame.with_columns(visit_date).select(CHECKPOINT_SCHEMA.names())
+    # The enum members are StrEnums; polars stores their string values.
+    frame = frame.with_columns(visit_date).select(CHECKPOINT_SCHEMA.names())
+    extras = [sourced.extra.text if sourced.extra else None for sourced in events]
+    if any(text is not None for text in extras):
+        frame = frame.with_columns(pl.Series(EXTRA_FIELDS_COLUMN, extras, dtype=pl.String))
+    return frame

@@ -22,8 +22,8 @@ class InvalidEventFile(ValueError):
         self.reason = reason
 
 
-def parse_event(data: bytes) -> VisitEvent:
-    """Validate one event file. A UTF-8 byte order mark is tolerated (and dropped)."""
+def parse_event(data: bytes, model: type[VisitEvent] = VisitEvent) -> VisitEvent:
+    """Validate one event file against `model`. A UTF-8 byte order mark is tolerated (and dropped)."""
     if len(data) > MAX_EVENT_FILE_BYTES:
         raise InvalidEventFile(f"file too large: {len(data)} bytes (limit {MAX_EVENT_FILE_BYTES})")
     if data.startswith(_BOM):
@@ -35,7 +35,7 @@ def parse_event(data: bytes) -> VisitEvent:
     except UnicodeDecodeError as exc:
         raise InvalidEventFile(f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})") from None
     try:
-        return VisitEvent.model_validate_json(data)
+        return model.model_validate_json(data)
     except ValidationError as exc:
         raise InvalidEventFile(describe_validation_error(exc)) from None
 

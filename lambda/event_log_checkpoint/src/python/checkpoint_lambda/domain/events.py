@@ -18,6 +18,8 @@ from pydantic import (
     model_validator,
 )
 
+from checkpoint_lambda.domain.extra_fields import ExtraFields
+
 
 class Action(StrEnum):
     SUBMIT = "submit"
@@ -84,9 +86,10 @@ UtcTimestamp = Annotated[AwareDatetime, BeforeValidator(_require_string), AfterV
 
 
 class VisitEvent(BaseModel):
-    """One visit event. Extra fields are ignored; `timestamp` is kept in UTC."""
+    """One visit event; `timestamp` is kept in UTC. Fields the model does not know are kept
+    aside in `model_extra` (the checkpoint's `extra_fields`), never validated."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="allow")
 
     action: Action
     study: Study = "adrc"
@@ -119,6 +122,7 @@ class SourcedEvent:
     source_key: str
     source_etag: str
     source_last_modified: datetime
+    extra: ExtraFields | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,3 +140,7 @@ class FileFailure:
     retryable: bool = False
     #: The object was gone when fetched (deleted since it was listed or notified).
     vanished: bool = False
+    #: The fingerprint of the rules that gave a content verdict (None: unknown, e.g. an older release's).
+    rules: str | None = None
+    #: The object's storage class, for an archived object (None: not known or not archived).
+    storage_class: str | None = None

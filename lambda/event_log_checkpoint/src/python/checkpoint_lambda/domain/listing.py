@@ -17,15 +17,26 @@ import polars as pl
 from checkpoint_lambda.domain.checkpoint import unseen_versions
 from checkpoint_lambda.domain.failure_record import FailureRecord
 
+#: Storage classes whose objects need a restore before a GET (GLACIER_IR is read directly).
+ARCHIVED_STORAGE_CLASSES = frozenset({"GLACIER", "DEEP_ARCHIVE"})
+
 
 @dataclass(frozen=True, slots=True)
 class ObjectInfo:
-    """A listed object version: the ETag identifies its content."""
+    """A listed object version: the ETag identifies its content; the storage class comes with
+    the listing (None: not given, which S3 means as STANDARD)."""
 
     key: str
     etag: str
     last_modified: datetime
     size: int
+    storage_class: str | None = None
+
+    @property
+    def archived_by_class(self) -> bool:
+        """Unreadable without a restore, as the listing already shows (Intelligent-Tiering's
+        archive tiers show only when a GET fails)."""
+        return self.storage_class in ARCHIVED_STORAGE_CLASSES
 
 
 @dataclass(frozen=True)

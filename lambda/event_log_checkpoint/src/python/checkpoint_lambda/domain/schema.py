@@ -6,6 +6,7 @@ definitions from here, and `conform` is the one rule that decides what a checkpo
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Final
 
 import polars as pl
@@ -32,6 +33,12 @@ SOURCE_COLUMNS: Final[dict[str, pl.DataType]] = {
     "source_last_modified": UTC_MICROS,
 }
 CHECKPOINT_SCHEMA: Final = pl.Schema({**EVENT_COLUMNS, **SOURCE_COLUMNS})
+#: Columns a checkpoint may have beyond CHECKPOINT_SCHEMA, last. `extra_fields` holds an event
+#: file's top-level fields the model does not know, as one JSON object text (null: none). A
+#: writer includes it only when some row has such fields, so that a checkpoint without any
+#: keeps exactly CHECKPOINT_SCHEMA's columns (which earlier releases require).
+OPTIONAL_COLUMNS: Final[dict[str, pl.DataType]] = {"extra_fields": pl.String()}
+EXTRA_FIELDS_COLUMN: Final = "extra_fields"
 
 #: One ingested object version: a checkpoint holds each at most once.
 VERSION_COLUMNS: Final = ("source_key", "source_etag")
@@ -50,20 +57,21 @@ class CheckpointSchemaMismatch(ValueError):
 def schema_problems(schema: pl.Schema) -> list[str]:
     """What keeps `schema` from being a checkpoint's; empty when it is one (in any column order)."""
     missing = [name for name in CHECKPOINT_SCHEMA.names() if name not in schema]
-    extra = [name for name in schema.names() if name not in CHECKPOINT_SCHEMA]
+    extra = [name for name in schema.names() if name not in CHECKPOINT_SCHEMA and name not in OPTIONAL_COLUMNS]
     problems = [f"missing columns: {', '.join(missing)}"] if missing else []
     if extra:
         problems.append(f"unexpected columns: {', '.join(extra)}")
     problems.extend(
         f"{name} is {schema[name]} (expected {expected})"
-        for name, expected in CHECKPOINT_SCHEMA.items()
+        for name, expected in {**CHECKPOINT_SCHEMA, **OPTIONAL_COLUMNS}.items()
         if name in schema and schema[name] != expected
     )
     return problems
 
 
 def conform(frame: pl.DataFrame) -> pl.DataFrame:
-    """`frame` with its columns in canonical order, if it has exactly the checkpoint's columns and types.
+    """`frame` with its columns in canonical order, if it has exactly the checkpoint's columns and types
+    (the optional columns, last, only when it has them).
 
     Raises CheckpointSchemaMismatch naming every difference otherwise.
     """
@@ -72,4 +80,23 @@ def conform(frame: pl.DataFrame) -> pl.DataFrame:
     problems = schema_problems(frame.schema)
     if problems:
         raise CheckpointSchemaMismatch("not a checkpoint: " + "; ".join(problems))
-    return frame.select(CHECKPOINT_SCHEMA.names())
+    optional = [name for name in OPTIONAL_COLUMNS if name in frame.schema]
+    return frame.select([*CHECKPOINT_SCHEMA.names(), *optional])
+
+
+def with_optional_columns(frame: pl.DataFrame, names: Iterable[str]) -> pl.DataFrame:
+    """`frame` (conformed) with each optional column in `names` it lacks added as nulls, in canonical order."""
+    wanted = [name for name in OPTIONAL_COLUMNS if name in frame.schema or name in set(names)]
+    added = [pl.lit(None, OPTIONAL_COLUMNS[name]).alias(name) for name in wanted if name not in frame.schema]
+    return frame.with_columns(added).select([*CHECKPOINT_SCHEMA.names(), *wanted]) if added else frame
+
+
+def without_empty_optional_columns(frame: pl.DataFrame) -> pl.DataFrame:
+    """`frame` without the optional columns that hold no value: what a writer stores, so that a
+    checkpoint without them keeps exactly the columns earlier releases read."""
+    empty = [
+        name
+        for name in OPTIONAL_COLUMNS
+        if name in frame.schema and frame.get_column(name).null_count() == frame.height
+    ]
+    return frame.drop(empty) if empty else frame

@@ -70,6 +70,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--include-sandbox", action="store_true", help="keep sandbox- projects (skipped by default)")
     parser.add_argument("--since", help="only consider files written at or after this ISO 8601 time")
     parser.add_argument("--dry-run", action="store_true", help="fetch and merge, write nothing, say what would change")
+    parser.add_argument("--retry-failures", action="store_true", help="judge every recorded content failure again")
     parser.add_argument(
         "--time-budget",
         type=float,
@@ -85,6 +86,7 @@ def payload_of(args: argparse.Namespace) -> dict[str, Any]:
         "checkpoint_bucket": args.checkpoint_bucket,
         "include_sandbox": args.include_sandbox,
         "dry_run": args.dry_run,
+        "retry_failures": getattr(args, "retry_failures", False),
     }
     for field in ("checkpoint_key", "checkpoint_key_template", "since"):
         if getattr(args, field):
