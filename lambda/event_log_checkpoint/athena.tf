@@ -29,7 +29,7 @@ resource "aws_glue_catalog_table" "visit_events" {
     }
 
     dynamic "columns" {
-      for_each = local.checkpoint_columns
+      for_each = local.table_columns
       content {
         name    = columns.value.name
         type    = columns.value.type

@@ -107,6 +107,11 @@ locals {
     { name = "source_etag", type = "string", comment = null },
     { name = "source_last_modified", type = "timestamp", comment = "When S3 last wrote the event file (UTC)." },
   ]
+  # The table's columns: the checkpoint's, then OPTIONAL_COLUMNS, which an object holds only when
+  # some row has a value (a file without the column reads as null). The view keeps the checkpoint's.
+  table_columns = concat(local.checkpoint_columns, [
+    { name = "extra_fields", type = "string", comment = "Top-level fields of the event file the model does not know, as one JSON object (null: none)." },
+  ])
   # One unpartitioned table over the table's location, in either layout: Athena reads every
   # object below it, sub-folders included, so a study or datatype that a run writes for the first
   # time is queryable at once, with no Terraform change (DEPLOY.md, "Query with Athena"). Each

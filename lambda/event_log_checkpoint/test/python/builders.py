@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from checkpoint_devtools.sample_log import LogFile, event_key
-from checkpoint_lambda.domain.events import SourcedEvent, VisitEvent
+from checkpoint_lambda.domain.events import Datatype, SourcedEvent, VisitEvent
+from checkpoint_lambda.domain.rules import Rules
 
 #: The example event of the log's format description, as the producer writes it.
 EXAMPLE: Final[dict[str, Any]] = {
@@ -47,3 +48,20 @@ def event_file(prefix: str = "prod/", **changes: Any) -> LogFile:
 def visits(count: int, prefix: str = "prod/", start: int = 0) -> list[LogFile]:
     """`count` event files of distinct visits (ptids P{start}…)."""
     return [event_file(prefix, ptid=f"P{i}") for i in range(start, start + count)]
+
+
+# A later release's rules, for the tests of judging failures again.
+NEW_DATATYPE = "retinal-scan"
+
+
+class WiderEvent(VisitEvent):
+    """A later release's model: one more datatype."""
+
+    datatype: Datatype | Literal["retinal-scan"]  # type: ignore[assignment]
+
+
+WIDER_RULES = Rules(WiderEvent)
+
+
+def with_fields(file: LogFile, **fields: object) -> LogFile:
+    return LogFile(file.key, json.dumps({**json.loads(file.body), **fields}).encode())

@@ -9,13 +9,12 @@ from typing import Literal
 
 import polars as pl
 
-from builders import event_file, visits
+from builders import NEW_DATATYPE, WIDER_RULES, event_file, visits, with_fields
 from checkpoint_devtools.sample_log import LogFile
 from checkpoint_lambda.adapters.checkpoint_store import CheckpointStore
 from checkpoint_lambda.adapters.event_retriever import S3EventRetriever
 from checkpoint_lambda.adapters.failure_record_store import FailureRecordStore
 from checkpoint_lambda.config import RunConfig
-from checkpoint_lambda.domain.events import Datatype, VisitEvent
 from checkpoint_lambda.domain.extra_fields import promote_extra_field
 from checkpoint_lambda.domain.layout import SingleObject
 from checkpoint_lambda.domain.rules import DEFAULT_RULES, Rules
@@ -27,16 +26,6 @@ from fakes import InMemoryObjectStore
 
 KEY = "checkpoints/events/checkpoint.parquet"
 RECORD_KEY = "checkpoints/events_failures/checkpoint.json"
-NEW_DATATYPE = "retinal-scan"
-
-
-class WiderEvent(VisitEvent):
-    """A later release's model: one more datatype."""
-
-    datatype: Datatype | Literal["retinal-scan"]  # type: ignore[assignment]
-
-
-WIDER_RULES = Rules(WiderEvent)
 
 
 class World:
@@ -76,10 +65,6 @@ class World:
 
     def record(self) -> dict[str, list[dict[str, str]]]:
         return json.loads(self.target.objects[RECORD_KEY].data)  # type: ignore[no-any-return]
-
-
-def with_fields(file: LogFile, **fields: object) -> LogFile:
-    return LogFile(file.key, json.dumps({**json.loads(file.body), **fields}).encode())
 
 
 # --- unknown fields -------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from typing import Any
 import polars as pl
 import pytest
 
-from builders import event_file, visits
+from builders import NEW_DATATYPE, WiderEvent, event_file, visits, with_fields
 from checkpoint_analytics.load import load_checkpoint
 from checkpoint_devtools.sample_log import LogFile
 from checkpoint_lambda.adapters.event_retriever import S3EventRetriever
@@ -25,16 +25,17 @@ from checkpoint_lambda.domain.extra_fields import promote_extra_field
 from checkpoint_lambda.domain.layout import SingleObject
 from checkpoint_lambda.domain.rules import Rules
 from checkpoint_lambda.domain.schema import CHECKPOINT_SCHEMA
-from checkpoint_lambda.entrypoints import lambda_function
-from checkpoint_lambda.entrypoints.lambda_function import build_adapters, lambda_handler
-from checkpoint_lambda.entrypoints.run_command import EXIT_OK, add_arguments, run
+from checkpoint_lambda.entrypoints import adapters
+from checkpoint_lambda.entrypoints.adapters import build_adapters
+from checkpoint_lambda.entrypoints.exit_codes import ExitCode
+from checkpoint_lambda.entrypoints.lambda_function import lambda_handler
+from checkpoint_lambda.entrypoints.run_command import add_arguments, run
 from checkpoint_lambda.errors import SourceAccessDenied
 from checkpoint_lambda.observability import metrics
 from checkpoint_lambda.service import run_checkpoint
 from checkpoint_lambda.summary import RunSummary
-from entrypoints.test_lambda_function import LambdaContext, emf_metrics
 from faults.fault_proxy import FaultProxy
-from test_rules_and_archives import NEW_DATATYPE, WiderEvent, with_fields
+from lambda_context import LambdaContext, emf_metrics
 
 CHECKPOINT_KEY = "checkpoints/events/checkpoint.parquet"
 RECORD_KEY = "checkpoints/events_failures/checkpoint.json"
@@ -118,7 +119,7 @@ def test_retry_failures_on_the_command_line_judges_recorded_failures_again(
 ) -> None:
     broken = LogFile("prod/log-submit-20240115-100000-42-ingest-form-B-01.json", b"{oops")
     put(s3_client, bucket, [*visits(1), broken])
-    lambda_function.default_connector.cache_clear()
+    adapters.default_connector.cache_clear()
     parser = argparse.ArgumentParser()
     add_arguments(parser)
     argv = ["--source-bucket", bucket, "--prefix", "prod/", "--checkpoint-bucket", bucket]
@@ -127,10 +128,10 @@ def test_retry_failures_on_the_command_line_judges_recorded_failures_again(
     try:
         for extra in ([], ["--retry-failures"], []):
             out = io.StringIO()
-            assert run(parser.parse_args([*argv, *extra]), out) == EXIT_OK
+            assert run(parser.parse_args([*argv, *extra]), out) == ExitCode.OK
             answers.append(json.loads(out.getvalue()))
     finally:
-        lambda_function.default_connector.cache_clear()
+        adapters.default_connector.cache_clear()
     assert [a["failures_rejudged"] for a in answers] == [0, 1, 0]
     assert [a["events_failed"] for a in answers] == [1, 1, 1]
 
@@ -176,13 +177,13 @@ def test_the_handler_logs_and_counts_unknown_fields_and_archived_files(
 ) -> None:
     put(s3_client, bucket, [with_fields(event_file(ptid="X1"), scanner_model="Prisma", retake_count=2)])
     put(s3_client, bucket, [event_file(ptid="COLD")], StorageClass="DEEP_ARCHIVE")
-    lambda_function.default_connector.cache_clear()
+    adapters.default_connector.cache_clear()
     metrics.clear_metrics()
     try:
         payload = {"source_bucket": bucket, "prefix": "prod/", "checkpoint_bucket": bucket}
         response = lambda_handler({**payload, "checkpoint_key": CHECKPOINT_KEY}, LambdaContext())
     finally:
-        lambda_function.default_connector.cache_clear()
+        adapters.default_connector.cache_clear()
         metrics.clear_metrics()
     assert response["unknown_fields"] == {"retake_count": 1, "scanner_model": 1}
     finished = next(line for line in json_logs() if line["message"] == "run finished")

@@ -460,7 +460,7 @@ def test_duration_alarm_fires_at_80_percent_of_the_timeout(console: Console) -> 
 # --- Athena --------------------------------------------------------------------------------------
 
 
-def _schema_types() -> dict[str, str]:
+def _schema_types(parts: tuple[str, ...] = ("EVENT_COLUMNS", "SOURCE_COLUMNS")) -> dict[str, str]:
     """CHECKPOINT_SCHEMA's columns and Glue types, read from the schema's source (no polars here)."""
     constants = module_constants(package_module_defining("CHECKPOINT_SCHEMA"))
 
@@ -472,7 +472,7 @@ def _schema_types() -> dict[str, str]:
         return POLARS_TO_GLUE[expr.func.attr]
 
     columns: dict[str, str] = {}
-    for part in ("EVENT_COLUMNS", "SOURCE_COLUMNS"):
+    for part in parts:
         table = constants[part]
         assert isinstance(table, ast.Dict)
         for key, value in zip(table.keys, table.values, strict=True):
@@ -487,10 +487,16 @@ def test_glue_columns_are_the_checkpoint_schema(console: Console) -> None:
     assert [(column["name"], column["type"]) for column in columns] == list(_schema_types().items())
 
 
+def test_the_tables_columns_add_the_optional_ones_and_the_view_keeps_the_checkpoints(console: Console) -> None:
+    (columns,) = console("local.table_columns").values
+    expected = {**_schema_types(), **_schema_types(("OPTIONAL_COLUMNS",))}
+    assert [(column["name"], column["type"]) for column in columns] == list(expected.items())
+
+
 def test_glue_table_columns_come_from_the_locals(tf: Config) -> None:
     table = tf.resource("aws_glue_catalog_table", "visit_events")
     descriptor = table["storage_descriptor"][0]
-    assert descriptor["dynamic"][0]["columns"]["for_each"] == "${local.checkpoint_columns}"
+    assert descriptor["dynamic"][0]["columns"]["for_each"] == "${local.table_columns}"
     assert "dynamic" not in table, "no partition keys: every column is a data column"
     assert table["parameters"] == "${local.table_parameters}"
     assert "ParquetHiveSerDe" in descriptor["ser_de_info"][0]["serialization_library"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -25,6 +24,7 @@ from checkpoint_lambda.observability import metrics
 from checkpoint_lambda.service import MIN_FILES_PER_RUN, RunAdapters
 from checkpoint_lambda.version import VERSION
 from fakes import InMemoryObjectStore
+from lambda_context import LambdaContext, emf_metrics
 
 CHECKPOINT_KEY = "checkpoints/events/checkpoint.parquet"
 
@@ -32,18 +32,6 @@ BROKEN = [
     LogFile("prod/log-submit-20240115-100000-42-ingest-form-B1-01.json", b"{"),
     LogFile("prod/log-submit-20240115-100000-42-ingest-form-B2-01.json", b'{"action": "submit"}'),
 ]
-
-
-@dataclass
-class LambdaContext:
-    function_name: str = "event-log-checkpoint"
-    memory_limit_in_mb: int = 3008
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:event-log-checkpoint"
-    aws_request_id: str = "52fdfc07-2182-154f-163f-5f0f9a621d72"
-    remaining_ms: int = 900_000
-
-    def get_remaining_time_in_millis(self) -> int:
-        return self.remaining_ms
 
 
 @pytest.fixture(autouse=True)
@@ -55,15 +43,6 @@ def fresh_metrics() -> Iterator[None]:
 
 def payload(bucket: str) -> dict[str, str]:
     return {"source_bucket": bucket, "prefix": "prod/", "checkpoint_bucket": bucket, "checkpoint_key": CHECKPOINT_KEY}
-
-
-def emf_metrics(stdout: str) -> dict[str, Any]:
-    """The run's EMF blob (the cold-start metric comes in a blob of its own)."""
-    blobs = [json.loads(line) for line in stdout.splitlines() if line.startswith("{") and "_aws" in line]
-    runs = [blob for blob in blobs if "NewEventsProcessed" in blob]
-    assert len(runs) == 1
-    blob: dict[str, Any] = runs[0]
-    return blob
 
 
 def test_handler_success_response_and_metrics(
