@@ -37,6 +37,7 @@ from checkpoint_analytics.sql import (
     sql_text,
     view_sql,
 )
+from checkpoint_analytics.sql_cli import events_source
 from checkpoint_analytics.sql_cli import run as sql_command
 from checkpoint_analytics.tables import MONTHLY_NAMES, month_tables
 from checkpoint_analytics.trend import TREND_MONTHS as REPORT_TREND_MONTHS
@@ -90,10 +91,12 @@ def duckdb_table(frame: pl.DataFrame, workdir: Path, layout: str) -> str:
     return f"read_parquet('{glob}', hive_partitioning={str(layout == HIVE_SHAPE).lower()})"
 
 
-def assert_sql_matches_polars(frame: pl.DataFrame, month: Month) -> dict[str, int]:
-    """Compares every report query on every layout; returns each table's row count (to show it was not vacuous)."""
+def assert_sql_matches_polars(frame: pl.DataFrame, month: Month, centre: str | None = None) -> dict[str, int]:
+    """Compares every report query on every layout (one centre's, as `--centre` narrows them, or all centres');
+    returns each table's row count (to show it was not vacuous)."""
     heights = {}
-    expected = month_tables(frame.lazy(), month).every_table()
+    expected = month_tables(frame.lazy(), month, centre).every_table()
+    source = events_source(None, centre)
     with tempfile.TemporaryDirectory() as tmp, duckdb.connect() as connection:
         connection.execute(f"SET TimeZone = '{SESSION_TIME_ZONE}'")
         for layout in LAYOUTS if not frame.is_empty() else LAYOUTS[:1]:  # no group files without rows
@@ -101,7 +104,7 @@ def assert_sql_matches_polars(frame: pl.DataFrame, month: Month) -> dict[str, in
             workdir.mkdir()
             create_view(connection, duckdb_table(frame, workdir, layout))
             for name in SQL_TABLES:
-                from_sql = run_duckdb(connection, report_sql(name, CURRENT_EVENTS_VIEW, month), workdir)
+                from_sql = run_duckdb(connection, report_sql(name, source, month), workdir)
                 try:
                     assert_frame_equal(from_sql, expected[name], rel_tol=1e-12, abs_tol=1e-12)
                 except AssertionError as exc:
@@ -145,11 +148,11 @@ def test_no_report_query_repeats_the_identity_rule() -> None:
 @given(checkpoint_frames(max_events=40), st.data())
 def test_each_report_query_gives_the_polars_answer(frame: pl.DataFrame, data: st.DataObject) -> None:
     """Property: each report query, over the view, on one object and on both group-file shapes, returns
-    exactly the Polars table (rows, order, types) for any month, with or without events."""
+    exactly the Polars table (rows, order, types) for any month, all centres or one, with or without events."""
     with_events = [Month.of(t) for t in frame["timestamp"].to_list()]
     use_a_month_with_events = bool(with_events) and data.draw(st.booleans())
     month = data.draw(st.sampled_from(with_events) if use_a_month_with_events else months)
-    assert_sql_matches_polars(frame, month)
+    assert_sql_matches_polars(frame, month, data.draw(st.sampled_from([None, None, "alpha", "absent"])))
 
 
 @pytest.mark.parametrize("month", [Month(2024, 2), Month(2024, 3), Month(2024, 4)])
