@@ -20,7 +20,12 @@ from checkpoint_analytics.sql import CURRENT_EVENTS_VIEW, SQL_TABLES, report_sql
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--month", help="YYYY-MM, in UTC (default: the last complete month, UTC)")
     parser.add_argument("--centre", help="only this centre's events (center_label)")
-    parser.add_argument("--table", choices=SQL_TABLES, help="only this table's query (default: every table)")
+    parser.add_argument(
+        "--table",
+        choices=SQL_TABLES,
+        metavar="TABLE",
+        help=f"only this table's query (default: every table, in report order): {', '.join(SQL_TABLES)}",
+    )
     parser.add_argument(
         "--checkpoint-table",
         metavar="NAME",

@@ -32,9 +32,10 @@ VOLUME = "volume_by_centre_module"
 QC = "qc_pass_rate_by_centre"
 TIMING = "days_to_submit_and_pass_qc_by_centre"
 FAILING = "visits_failing_qc"
-#: The tables kept as SQL in `sql/` (file names without `.sql`).
+#: The month's tables by centre (volume, QC pass rate, timing) and its failing visits; like every table of the
+#: report, each is also a file of `sql/` (`sql.SQL_TABLES` lists them all).
 TABLE_NAMES: tuple[str, ...] = (VOLUME, QC, TIMING, FAILING)
-#: The month's tables, in report order: the headline figures, the SQL ones and the month-on-month change.
+#: The month's tables, in report order: the headline figures, volume, the month-on-month change, QC, timing, failing.
 MONTHLY_NAMES: tuple[str, ...] = (HEADLINE, VOLUME, CHANGE, QC, TIMING, FAILING)
 #: The checkpoint columns the tables read (study, project_label and gear_name are not among them).
 REPORT_COLUMNS: tuple[str, ...] = tuple(
