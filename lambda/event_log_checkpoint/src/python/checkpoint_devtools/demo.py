@@ -1,7 +1,9 @@
 """The demo behind `./bin/demo`: the real handler against a local S3 endpoint, three runs and three more.
 
 The first run ingests a realistic log; then new, late and rewritten files arrive and the
-second run picks up exactly those; a third finds nothing new. A burst of new files then
+second run picks up exactly those; a third finds nothing new. The first run also keeps the
+fields of a file the model does not know and reports an archived file, which a later run asks
+S3 to restore and the run after reads. A burst of new files then
 comes through the event path (SQS batches of S3 notifications), and the scheduled run finds
 nothing the events missed; the checkpoint is moved to a Hive-style layout from the checkpoint
 alone, and `compare` finds no difference. The per-group layout then gets a dry run, a first
@@ -23,7 +25,7 @@ from typing import Any
 
 import polars as pl
 
-from checkpoint_devtools.demo_journey import event_path, layout_move
+from checkpoint_devtools.demo_journey import event_path, files_that_outlive_the_rules, layout_move, restore_the_archived
 from checkpoint_devtools.local_s3 import create_bucket, moto_endpoint, upload
 from checkpoint_devtools.sample_log import SampleLog, broken_files, non_event_files
 from checkpoint_lambda.adapters.s3 import S3ObjectStore
@@ -63,7 +65,12 @@ def main(out_dir: Path) -> int:
         incomplete, completed = log.incomplete_then_complete(PREFIX, 120)
         first = log.files(PREFIX, 1200) + incomplete + broken_files(PREFIX) + non_event_files(PREFIX)
         upload(store, first)
-        _show(f"First run: {len(first)} objects under s3://{BUCKET}/{PREFIX}", handle(PAYLOAD))
+        first += files_that_outlive_the_rules(default_connector().client(), BUCKET, log, PREFIX)
+        _show(
+            f"First run: {len(first)} objects under s3://{BUCKET}/{PREFIX} (one file with two fields the "
+            "model does not know: unknown_fields; one in Glacier: archived)",
+            handle(PAYLOAD),
+        )
 
         late = log.late_files(PREFIX, 60)
         new = log.files(PREFIX, 150)
@@ -74,6 +81,7 @@ def main(out_dir: Path) -> int:
             handle(PAYLOAD),
         )
         _show("Third run: nothing new", handle(PAYLOAD), brief=True)
+        restore_the_archived(PAYLOAD)
         event_path(store, log, PAYLOAD, PREFIX)
         layout_move(BUCKET, CHECKPOINT_KEY, HIVE_TEMPLATE)
         _per_group_layout(store, log, out_dir)

@@ -1,6 +1,7 @@
-"""The demo's operator journey: a burst of files ingested by the event path with the scheduled
-run finding nothing left, and the single checkpoint moved to another layout from the checkpoint
-alone, with `compare` and a following run showing that nothing was lost."""
+"""The demo's operator journey: files that outlive the rules (a field the model does not know,
+an archived file restored later), a burst of files ingested by the event path with the
+scheduled run finding nothing left, and the single checkpoint moved to another layout from the
+checkpoint alone, with `compare` and a following run showing that nothing was lost."""
 
 from __future__ import annotations
 
@@ -20,6 +21,27 @@ from checkpoint_lambda.entrypoints.sqs_batch import handle_sqs_batch
 
 #: Messages per SQS batch (the event source mapping's batch size, here a small one).
 BATCH_SIZE = 100
+
+
+def files_that_outlive_the_rules(client: Any, bucket: str, log: SampleLog, prefix: str) -> list[LogFile]:
+    """One event file with a field the model does not know, and one already in Glacier."""
+    extended, archived = log.files(prefix, 2)[:2]
+    fields = json.loads(extended.body) | {"scanner_model": "Prisma", "form_version": "4.1"}
+    client.put_object(Bucket=bucket, Key=extended.key, Body=json.dumps(fields).encode())
+    client.put_object(Bucket=bucket, Key=archived.key, Body=archived.body, StorageClass="GLACIER")
+    return [extended, archived]
+
+
+def restore_the_archived(payload: dict[str, Any]) -> None:
+    """A run asking S3 to restore archived files, then the run that reads the restored copy."""
+    asked = handle({**payload, "restore_archived": "bulk"})
+    print("\n== Restoring the archived file: a run with restore_archived=bulk asks S3 for it")
+    print(f"files_archived {asked['files_archived']}, restores_started {asked['restores_started']}")
+    read = handle(payload)
+    print(
+        f"== The next run reads the restored copy: files_fetched {read['files_fetched']}, "
+        f"new events {read['new_events_processed']}, files_archived {read['files_archived']}"
+    )
 
 
 def event_path(store: Any, log: SampleLog, payload: dict[str, Any], prefix: str, visits: int = 300) -> None:
