@@ -18,6 +18,7 @@ from checkpoint_lambda.adapters.checkpoint_store import CheckpointStore
 from checkpoint_lambda.adapters.s3 import S3Connector, S3ObjectStore
 from checkpoint_lambda.config import RunConfig
 from checkpoint_lambda.domain.checkpoint import Checkpoint
+from checkpoint_lambda.domain.failure_record import FailureRecord
 from checkpoint_lambda.domain.key_template import KeyTemplate
 from checkpoint_lambda.domain.layout import Layout, PerGroup, SingleObject
 from checkpoint_lambda.domain.relayout_plan import REASON_COLUMN, quarantine_key
@@ -123,7 +124,12 @@ def test_every_row_is_carried_or_quarantined_a_rerun_writes_nothing_and_a_run_th
     assert (comparison.differences, comparison.totals()["quarantined"]) == (0, rejected.height)
     config = RunConfig(bucket, PREFIX, bucket, layout_of(destination))
     summary = run_checkpoint(config, build_adapters(config, connector))
-    assert (summary.files_fetched, summary.checkpoint_written) == (0, False)
+    # The source's record was written by 1.0.0: its verdicts carry no rules fingerprint, so they are
+    # judged once more under these rules; no row's file is fetched.
+    recorded = len(FailureRecord.from_json(FAILURE_RECORD.read_bytes()).failures)
+    assert (summary.files_fetched, summary.failures_rejudged, summary.checkpoint_written) == (recorded, recorded, False)
+    again = run_checkpoint(config, build_adapters(config, connector))
+    assert (again.files_fetched, again.checkpoint_written) == (0, False)
 
 
 def test_a_dry_run_says_what_it_would_write_and_writes_nothing(

@@ -65,12 +65,20 @@ def test_the_fixtures_hold_what_1_0_0_accepted_and_later_rules_reject() -> None:
 def test_this_release_extends_1_0_0s_checkpoint_fetching_exactly_the_unseen_versions(
     connector: S3Connector, bucket: str, s3_client: Any
 ) -> None:
+    """The unseen versions, and once each the content failures 1.0.0 recorded: its verdicts carry
+    no fingerprint of the rules that judged them, and these rules differ (the study rule)."""
     upload_log(s3_client, bucket)
     place_release_checkpoint(s3_client, bucket)
     unseen = upload_log(s3_client, bucket, UNSEEN)
+    recorded = len(FailureRecord.from_json(FAILURE_RECORD.read_bytes()).failures)
 
     summary = run(connector, bucket, SingleObject(CHECKPOINT_KEY))
-    assert (summary.files_fetched, summary.new_events_processed, summary.new_files_failed) == (unseen, 3, 2)
+    assert (summary.files_fetched, summary.failures_rejudged, summary.failures_recovered) == (
+        unseen + recorded,
+        recorded,
+        0,
+    )
+    assert (summary.new_events_processed, summary.new_files_failed) == (3, 2 + recorded)
     extended = pl.read_parquet(io.BytesIO(read(s3_client, bucket, CHECKPOINT_KEY)))
     lost = release_rows().join(extended, on=release_rows().columns, how="anti", nulls_equal=True)
     assert lost.height == 0
@@ -122,6 +130,12 @@ def test_relayout_moves_1_0_0s_checkpoint_to_per_group_quarantining_rejected_stu
     assert (comparison.differences, comparison.totals()["quarantined"]) == (0, rejected.height)
 
     destination = PerGroup(KeyTemplate.parse(TEMPLATE))
+    # 1.0.0's verdicts carry no rules fingerprint: judged once more under these rules; no row's file is read.
+    recorded_by_1_0_0 = len(FailureRecord.from_json(FAILURE_RECORD.read_bytes()).failures)
+    first = run(connector, bucket, destination)
+    assert (first.files_fetched, first.failures_rejudged, first.checkpoint_written) == (recorded_by_1_0_0,) * 2 + (
+        False,
+    )
     quiet = run(connector, bucket, destination)
     assert (quiet.files_fetched, quiet.checkpoint_written) == (0, False)
     unseen = upload_log(s3_client, bucket, UNSEEN)

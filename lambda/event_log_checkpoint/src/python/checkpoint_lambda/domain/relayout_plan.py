@@ -10,7 +10,7 @@ would reject it) and reports it in every response.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final
 
 import polars as pl
@@ -19,6 +19,7 @@ from pydantic import TypeAdapter, ValidationError
 from checkpoint_lambda.domain.events import Datatype, FileFailure, Study
 from checkpoint_lambda.domain.failure_record import FailureRecord
 from checkpoint_lambda.domain.layout import Layout, PerGroup, SingleObject
+from checkpoint_lambda.domain.rules import DEFAULT_RULES
 from checkpoint_lambda.domain.schema import CHECKPOINT_SCHEMA, ORDER_COLUMNS
 
 QUARANTINE_FILE: Final = "quarantine.parquet"
@@ -87,17 +88,21 @@ def plan_relayout(rows: pl.DataFrame, destination: Layout) -> RelayoutPlan:
     return RelayoutPlan(objects, quarantined.select(QUARANTINE_SCHEMA.names()))
 
 
-def record_with_quarantine(record: FailureRecord, quarantined: pl.DataFrame, where: str) -> FailureRecord:
+def record_with_quarantine(
+    record: FailureRecord, quarantined: pl.DataFrame, where: str, rules: str = DEFAULT_RULES.fingerprint
+) -> FailureRecord:
     """`record` plus one failure per quarantined key (its newest version), naming `where` the row now is.
 
-    The record's own entries win: a key it already holds is about a version it judged itself.
+    The entries carry the fingerprint of the `rules` that cannot place the rows, so a run under
+    the same rules does not fetch those files again. The record's own entries win: a key it
+    already holds is about a version it judged itself. Its skipped and archived entries stay.
     """
     newest = quarantined.sort("source_last_modified").unique("source_key", keep="last")
     added = {
-        key: FileFailure(key, etag, f"quarantined by relayout ({reason}); the row is in {where}")
+        key: FileFailure(key, etag, f"quarantined by relayout ({reason}); the row is in {where}", rules=rules)
         for key, etag, reason in newest.select("source_key", "source_etag", REASON_COLUMN).iter_rows()
     }
-    return FailureRecord({**added, **record.failures}, record.skipped)
+    return replace(record, failures={**added, **record.failures})
 
 
 def overlapping_keys(layout: Layout, keys: list[str]) -> list[str]:
