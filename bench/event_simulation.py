@@ -35,6 +35,7 @@ from checkpoint_lambda.config import S3Settings
 from checkpoint_lambda.entrypoints.adapters import s3_adapters
 from checkpoint_lambda.entrypoints.lambda_function import handle
 from checkpoint_lambda.entrypoints.sqs_batch import handle_sqs_batch
+from checkpoint_lambda.observability import logger
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "bench" / "results" / "events-sim.json"
@@ -284,7 +285,7 @@ def _say(message: str) -> None:
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's server logs every request
-    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    logger.setLevel(logging.WARNING)  # a log line per batch would drown the report
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     try:
