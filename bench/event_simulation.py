@@ -20,6 +20,7 @@ import os
 import sys
 import threading
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,9 +40,10 @@ from checkpoint_lambda.observability import logger
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "bench" / "results" / "events-sim.json"
-BUCKET, QUEUE, EVENTS = "sim-log", "sim-notifications", "events/"
+EVENTS = "events/"
 CHECKPOINT_KEY = "checkpoints/events/checkpoint.parquet"
-FAKE_AWS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
+FAKE_AWS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+REGION = "us-east-1"
 VISIBILITY_TIMEOUT_S = 5
 STARTED = time.monotonic()
 
@@ -53,6 +55,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--window", type=float, default=0.5, help="batch window, seconds (default 0.5)")
     parser.add_argument("--pollers", type=int, default=2, help="poller threads (default 2)")
     parser.add_argument("--timeout", type=float, default=900, help="give up after this many seconds (default 900)")
+    parser.add_argument("--endpoint", help="use this moto server instead of starting one")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where the JSON goes")
     parser.add_argument("--seed", type=int, default=60)
     return parser.parse_args(argv)
@@ -92,17 +95,17 @@ class Simulation:
 
     def __init__(self, args: argparse.Namespace, endpoint: str) -> None:
         self.args, self.endpoint = args, endpoint
-        os.environ.update(FAKE_AWS | {"AWS_ENDPOINT_URL": endpoint})
-        self.s3 = boto3.client("s3", endpoint_url=endpoint)
-        self.sqs = boto3.client("sqs", endpoint_url=endpoint)
+        self.bucket = self.queue = f"sim-{uuid.uuid4().hex[:12]}"
+        self.s3 = boto3.client("s3", endpoint_url=endpoint, region_name=REGION)
+        self.sqs = boto3.client("sqs", endpoint_url=endpoint, region_name=REGION)
         self.env = {
-            "SOURCE_BUCKET": BUCKET,
+            "SOURCE_BUCKET": self.bucket,
             "SOURCE_PREFIX": EVENTS,
-            "CHECKPOINT_BUCKET": BUCKET,
+            "CHECKPOINT_BUCKET": self.bucket,
             "CHECKPOINT_KEY": CHECKPOINT_KEY,
             "EVENT_INGESTION": "on",
         }
-        self.connector = S3Connector(S3Settings.from_env())
+        self.connector = S3Connector(S3Settings(endpoint_url=endpoint, region=REGION))
         self.tally = Tally()
         self.puts_done = threading.Event()
         self.half_put = threading.Event()
@@ -111,14 +114,14 @@ class Simulation:
 
     def wire(self) -> None:
         """The bucket notifies the queue of every object created under the log's prefix."""
-        self.s3.create_bucket(Bucket=BUCKET)
+        self.s3.create_bucket(Bucket=self.bucket)
         attributes = {"VisibilityTimeout": str(VISIBILITY_TIMEOUT_S)}
-        self.queue_url = self.sqs.create_queue(QueueName=QUEUE, Attributes=attributes)["QueueUrl"]
+        self.queue_url = self.sqs.create_queue(QueueName=self.queue, Attributes=attributes)["QueueUrl"]
         arn = self.sqs.get_queue_attributes(QueueUrl=self.queue_url, AttributeNames=["QueueArn"])["Attributes"]
         rule = {"Key": {"FilterRules": [{"Name": "prefix", "Value": EVENTS}]}}
         config = {"QueueArn": arn["QueueArn"], "Events": ["s3:ObjectCreated:*"], "Filter": rule}
         self.s3.put_bucket_notification_configuration(
-            Bucket=BUCKET, NotificationConfiguration={"QueueConfigurations": [config]}
+            Bucket=self.bucket, NotificationConfiguration={"QueueConfigurations": [config]}
         )
 
     def put_burst(self, files: list[LogFile]) -> None:
@@ -128,7 +131,7 @@ class Simulation:
 
         def put(file: LogFile) -> None:
             nonlocal done
-            self.s3.put_object(Bucket=BUCKET, Key=file.key, Body=file.body)
+            self.s3.put_object(Bucket=self.bucket, Key=file.key, Body=file.body)
             with lock:
                 done += 1
                 if done * 2 >= len(files):
@@ -199,11 +202,11 @@ class Simulation:
         return all(int(found[n]) == 0 for n in names)
 
     def rows(self) -> pl.DataFrame:
-        body = self.s3.get_object(Bucket=BUCKET, Key=CHECKPOINT_KEY)["Body"].read()
+        body = self.s3.get_object(Bucket=self.bucket, Key=CHECKPOINT_KEY)["Body"].read()
         return pl.read_parquet(io.BytesIO(body))
 
 
-_SCHEDULED_FIELDS = ("status", "files_listed", "files_fetched", "new_events_processed", "files_missed_by_events")
+_SCHEDULED_FIELDS = ("statusCode", "files_listed", "files_fetched", "new_events_processed", "files_missed_by_events")
 
 
 def run(args: argparse.Namespace, endpoint: str) -> tuple[dict[str, Any], list[str]]:
@@ -282,17 +285,23 @@ def _say(message: str) -> None:
     print(f"[bench-events simulate {time.monotonic() - STARTED:6.1f} s] {message}", file=sys.stderr, flush=True)
 
 
-def main(argv: list[str]) -> int:
-    args = parse_args(argv)
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's server logs every request
-    logger.setLevel(logging.WARNING)  # a log line per batch would drown the report
+def _on_own_server(args: argparse.Namespace) -> tuple[dict[str, Any], list[str]]:
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     try:
         host, port = server.get_host_and_port()
-        result, failed = run(args, f"http://{host}:{port}")
+        return run(args, f"http://{host}:{port}")
     finally:
         server.stop()
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's server logs every request
+    logger.setLevel(logging.WARNING)  # a log line per batch would drown the report
+    for name, value in FAKE_AWS.items():
+        os.environ.setdefault(name, value)
+    result, failed = run(args, args.endpoint) if args.endpoint else _on_own_server(args)
     print(report(result))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result | {"args": {k: str(v) for k, v in vars(args).items()}}, indent=1))
