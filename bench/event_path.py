@@ -30,7 +30,6 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
 from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,6 +39,7 @@ from urllib.parse import quote_plus
 
 import boto3
 import obstore
+import obstore.exceptions
 import polars as pl
 
 from bench.cases import measure
@@ -394,14 +394,15 @@ def _servers(args: argparse.Namespace, stack: ExitStack) -> tuple[Server, Server
     return direct, stack.enter_context(latency_proxy(direct.endpoint, delays)), name
 
 
-def measured_runs(bench: EventBench, args: argparse.Namespace) -> Iterator[dict[str, Any]]:
+def measured_runs(bench: EventBench, args: argparse.Namespace, runs: list[dict[str, Any]]) -> None:
+    """Every case at every N, appended to `runs` as they finish (what finished survives a failure)."""
     for keys in args.sizes:
         took = bench.grow_log(keys)
         _say(f"log holds {keys:,} files (+{args.batch + args.small_batch} new), written in {took:.0f} s")
         bench.build_states()
         for rep in range(args.reps):
             for case in order(rep):
-                yield bench.measure(case, keys, rep)
+                runs.append(bench.measure(case, keys, rep))
 
 
 def main(argv: list[str]) -> int:
@@ -417,9 +418,15 @@ def main(argv: list[str]) -> int:
         workdir = Path(stack.enter_context(_tempdir()))
         bench = EventBench(args, direct, latency, workdir)
         bench.create()
-        runs = list(measured_runs(bench, args))
-        problems = [p for r in runs for p in bench.expected(r)]
-    by_keys = summarise(runs, args.sizes)
+        stopped = ""
+        runs: list[dict[str, Any]] = []
+        try:
+            measured_runs(bench, args, runs)
+        except (RuntimeError, obstore.exceptions.BaseError) as error:  # report what finished
+            stopped = f"stopped: {type(error).__name__}: {str(error)[:300]}"
+        problems = [p for r in runs for p in bench.expected(r)] + ([stopped] if stopped else [])
+    done = [n for n in args.sizes if sum(r["log_keys"] == n for r in runs) == len(CASES) * args.reps]
+    by_keys = summarise(runs, done)
     result: dict[str, Any] = {
         "meta": _meta(args, name) | {"load_avg_start": load_start, "load_avg_end": os.getloadavg()[0]},
         "by_log_keys": by_keys,
