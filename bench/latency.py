@@ -32,7 +32,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from bench.seaweed import Server, die_with_parent, stop_process
 
@@ -77,6 +77,11 @@ def request_kind(method: str, target: str) -> str:
     if method == "PUT" and has_key:
         return "put"
     return "other"
+
+
+def list_prefix(target: str) -> str:
+    """The `prefix` parameter of a listing request ("" when it lists the whole bucket)."""
+    return parse_qs(target.partition("?")[2]).get("prefix", [""])[0]
 
 
 @dataclass
@@ -168,6 +173,7 @@ class Proxy:
         self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
         self.delays = delays
         self.counts: Counter[str] = Counter()
+        self.list_prefixes: Counter[str] = Counter()  # LIST requests per `prefix` parameter
 
     async def handle(self, client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
         upstream: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
@@ -197,6 +203,8 @@ class Proxy:
             return upstream
         kind = request_kind(method, target)
         self.counts[kind] += 1
+        if kind == "list":
+            self.list_prefixes[list_prefix(target)] += 1
         if (head.get("expect") or "").lower() == "100-continue":
             client_w.write(b"HTTP/1.1 100 Continue\r\n\r\n")  # the body follows at once, no 1 s wait
         await asyncio.sleep(self.delays.of(kind))
@@ -223,7 +231,12 @@ class Proxy:
         return upstream
 
     async def _answer_stats(self, client_w: asyncio.StreamWriter) -> None:
-        body = json.dumps({"counts": {k: self.counts[k] for k in KINDS}, "delays": asdict(self.delays)}).encode()
+        stats = {
+            "counts": {k: self.counts[k] for k in KINDS},
+            "list_prefixes": dict(self.list_prefixes),
+            "delays": asdict(self.delays),
+        }
+        body = json.dumps(stats).encode()
         client_w.write(
             b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
             + f"Content-Length: {len(body)}\r\n\r\n".encode()
@@ -295,6 +308,13 @@ def request_counts(endpoint: str) -> dict[str, int]:
     """Requests per kind the proxy at `endpoint` has relayed so far."""
     with urllib.request.urlopen(endpoint + STATS_PATH, timeout=10) as response:
         counts: dict[str, int] = json.loads(response.read())["counts"]
+    return counts
+
+
+def list_prefix_counts(endpoint: str) -> dict[str, int]:
+    """LIST requests per `prefix` parameter the proxy at `endpoint` has relayed so far."""
+    with urllib.request.urlopen(endpoint + STATS_PATH, timeout=10) as response:
+        counts: dict[str, int] = json.loads(response.read())["list_prefixes"]
     return counts
 
 
