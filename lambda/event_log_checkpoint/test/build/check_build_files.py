@@ -223,7 +223,9 @@ def check_lockfile_artifacts(path: Path) -> list[str]:
     foreign = sorted(url for url in urls if not url.startswith(WHEELHOUSE_URL) or not url.endswith(".whl"))
     if not urls:
         return ["python-default.lock: no artifacts"]
-    return [f"python-default.lock: {len(foreign)} artifacts outside {WHEELHOUSE_URL}, e.g. {foreign[0]}"] if foreign else []
+    if foreign:
+        return [f"python-default.lock: {len(foreign)} artifacts outside {WHEELHOUSE_URL}, e.g. {foreign[0]}"]
+    return []
 
 
 def layer_requirements(targets: list[Target], layer: str) -> set[str]:

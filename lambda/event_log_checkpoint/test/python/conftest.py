@@ -12,7 +12,6 @@ from typing import Any
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
 from checkpoint_lambda.adapters.s3 import S3Connector, StaticCredentials
 from checkpoint_lambda.config import S3Settings
@@ -74,6 +73,8 @@ def pytest_fixture_setup(fixturedef: pytest.FixtureDef[Any], request: pytest.Fix
 @pytest.fixture(scope="session")
 def s3_endpoint() -> Iterator[str]:
     """moto's server on 127.0.0.1, a random free port."""
+    from moto.server import ThreadedMotoServer  # noqa: PLC0415 - the quick loop never starts it
+
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
