@@ -89,7 +89,7 @@ def ratios(cases: dict[str, Any]) -> dict[str, float]:
 
 
 def goals(conditions: dict[str, Any], breakdown: dict[str, Any] | None) -> dict[str, Any]:
-    """The issue's goals, each on the latency model where it ran (else on the direct condition)."""
+    """Each figure against its target in GOALS, on the latency model where it ran (else on the direct condition)."""
     where = "latency" if "latency" in conditions else "direct"
     adds = ("ours_add_new", "million_add_new")
     cases, rates = conditions[where]["cases"], conditions[where]["ratios"]

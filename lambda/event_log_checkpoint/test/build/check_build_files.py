@@ -167,6 +167,15 @@ def check_constraints(_: list[Target]) -> list[str]:
     ]
 
 
+WHEELHOUSE_URL = "file://${WHEELHOUSE}/"
+
+
+def lockfile_body(path: Path) -> dict[str, Any]:
+    """The Pex lock after the lockfile's `//` header."""
+    text = path.read_text(encoding="utf-8")
+    return dict(json.loads(text[text.index("\n{") + 1 :]))
+
+
 def lockfile_metadata(path: Path) -> dict[str, Any]:
     """The JSON between the BEGIN/END PANTS LOCKFILE METADATA lines of a Pants lockfile header."""
     lines, inside = [], False
@@ -199,12 +208,24 @@ def check_lockfile(targets: list[Target]) -> list[str]:
         "manylinux": config["resolver_manylinux"],
         "requirement_constraints": sorted(constraints),
     }
-    return [
-        f"python-default.lock: {key} is {header.get(key)!r}, expected {value!r} (run `bin/check-pants --pants"
-        " generate-lockfiles`)"
+    problems = [
+        f"python-default.lock: {key} is {header.get(key)!r}, expected {value!r} (run `bin/check-pants --lock`)"
         for key, value in expected.items()
         if (sorted(header.get(key) or []) if isinstance(value, list) else header.get(key)) != value
     ]
+    return problems + check_lockfile_artifacts(path)
+
+
+def check_lockfile_artifacts(path: Path) -> list[str]:
+    """Every artifact is a wheel of the local wheelhouse (bin/wheelhouse), never a package index's URL."""
+    resolves = lockfile_body(path)["locked_resolves"]
+    urls = [a["url"] for r in resolves for req in r["locked_requirements"] for a in req["artifacts"]]
+    foreign = sorted(url for url in urls if not url.startswith(WHEELHOUSE_URL) or not url.endswith(".whl"))
+    if not urls:
+        return ["python-default.lock: no artifacts"]
+    if foreign:
+        return [f"python-default.lock: {len(foreign)} artifacts outside {WHEELHOUSE_URL}, e.g. {foreign[0]}"]
+    return []
 
 
 def layer_requirements(targets: list[Target], layer: str) -> set[str]:

@@ -12,12 +12,11 @@ from typing import Any
 
 import boto3
 import pytest
-from hypothesis import HealthCheck, settings
-from moto.server import ThreadedMotoServer
 
 from checkpoint_lambda.adapters.s3 import S3Connector, StaticCredentials
 from checkpoint_lambda.config import S3Settings
 from checkpoint_lambda.observability import SERVICE, logger
+from profiles import register_and_load
 
 os.environ.update(
     {
@@ -34,14 +33,48 @@ for _var in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
 
 _bucket_numbers = itertools.count()
 
-# The machine has 2 cores and is shared: time limits on examples would test the neighbours.
-settings.register_profile("project", deadline=None, suppress_health_check=[HealthCheck.too_slow])
-settings.load_profile("project")
+register_and_load()
+
+# What a test needs beyond this process, read from what it uses, so that `bin/test-quick`
+# (`-m "not s3_server and not browser"`) selects new tests without anyone marking them:
+# a test that uses moto's server (the fixture every S3 fixture rests on) is `s3_server`; a test
+# module holding the browser helpers (analytics/browser.py) or Selenium is `browser`.
+SERVER_FIXTURE = "s3_endpoint"
+BROWSER_MODULES = ("analytics.browser", "selenium")
+
+
+def _drives_a_browser(module: object) -> bool:
+    names = (getattr(value, "__module__", None) or getattr(value, "__name__", "") for value in vars(module).values())
+    return any(isinstance(name, str) and name.startswith(BROWSER_MODULES) for name in names)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SERVER_FIXTURE in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.s3_server)
+        module = getattr(item, "module", None)
+        if module is not None and _drives_a_browser(module):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_fixture_setup(fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest) -> None:
+    """A test that reaches moto's server without the `s3_server` mark (through a fixture asked for by
+    name at run time, which collection cannot see) fails, instead of slowing the quick loop unnoticed.
+
+    Checked on the per-test fixtures built on the server (pytest runs a conftest's hooks for the
+    fixtures of tests under it, not for session fixtures)."""
+    test = request.node
+    unmarked = isinstance(test, pytest.Item) and test.get_closest_marker("s3_server") is None
+    if unmarked and SERVER_FIXTURE in fixturedef.argnames:
+        pytest.fail(f"{test.nodeid} uses moto's server: mark it (or its parameter) s3_server")
 
 
 @pytest.fixture(scope="session")
 def s3_endpoint() -> Iterator[str]:
     """moto's server on 127.0.0.1, a random free port."""
+    from moto.server import ThreadedMotoServer  # noqa: PLC0415 - the quick loop never starts it
+
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()

@@ -8,6 +8,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from builders import event_fields
 from checkpoint_lambda.domain.events import Action, Datatype, SourcedEvent, VisitEvent
 
 ACTIONS = [action.value for action in Action]
@@ -60,6 +61,33 @@ written_at = st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(202
 @st.composite
 def sourced_events(draw: st.DrawFn) -> SourcedEvent:
     return SourcedEvent(draw(visit_events()), draw(source_keys), draw(etags), draw(written_at))
+
+
+# What the merge reads, from small sets: keys repeat, a key comes with several ETags (rewritten),
+# and equal timestamps and write times are common, so ties and repeats are the usual case.
+MERGE_KEYS = [f"prod/log-submit-20240101-000000-42-ingest-form-P{i}-01.json" for i in range(6)]
+MERGE_ETAGS = ['"e1"', '"e2"', '"e3"']
+MERGE_TIMES = st.sampled_from(["2024-01-15T10:20:00Z", "2024-01-15T05:20:00-05:00", "2024-03-01T00:00:00+05:30"])
+MERGE_WRITTEN = [datetime(2024, 2, 1, tzinfo=UTC), datetime(2024, 2, 2, tzinfo=UTC)]
+
+
+@st.composite
+def merge_events(draw: st.DrawFn) -> SourcedEvent:
+    """An event as the merge sees it: object version, write time and timestamp from small sets
+    (any time now and then), and the nullable fields null or not; the rest is the example event.
+
+    Cheap to draw (no regular expressions), for properties about the merge's logic, not about
+    what an event may hold (`sourced_events` draws every field).
+    """
+    moment = draw(MERGE_TIMES | aware_datetimes.map(datetime.isoformat))
+    fields = event_fields(
+        timestamp=moment,
+        ptid=draw(st.sampled_from(["110001", "110002"])),
+        packet=draw(st.sampled_from([None, "I", "F"])),
+        visit_number=draw(st.sampled_from([None, "01"])),
+    )
+    key, etag = draw(st.sampled_from(MERGE_KEYS)), draw(st.sampled_from(MERGE_ETAGS))
+    return SourcedEvent(VisitEvent.model_validate(fields), key, etag, draw(st.sampled_from(MERGE_WRITTEN)))
 
 
 def distinct_versions(events: list[SourcedEvent]) -> list[SourcedEvent]:

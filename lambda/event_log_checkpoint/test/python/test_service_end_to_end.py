@@ -24,6 +24,7 @@ from checkpoint_lambda.entrypoints.adapters import build_adapters
 from checkpoint_lambda.errors import CheckpointUnreadable
 from checkpoint_lambda.service import run_checkpoint
 from checkpoint_lambda.summary import RunSummary
+from profiles import examples
 from strategies import event_dicts
 
 CHECKPOINT_KEY = "checkpoints/events/checkpoint.parquet"
@@ -165,7 +166,9 @@ def test_sandbox_files_are_skipped_by_default_and_counted(connector: S3Connector
 
 
 @settings(
-    max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+    max_examples=examples(6),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(
     good=st.lists(event_dicts(project_label="ingest-form"), min_size=1, max_size=8, unique_by=lambda e: e["ptid"]),
@@ -178,7 +181,7 @@ def test_partial_failure_keeps_the_valid(
     good: list[dict[str, Any]],
     bad: int,
 ) -> None:
-    prefix = f"p14-{datetime.now(UTC).timestamp()}/"
+    prefix = f"partial-{datetime.now(UTC).timestamp()}/"
     files = [
         LogFile(f"{prefix}log-submit-20240101-000000-1-ingest-form-{i}-01.json", json.dumps(e).encode())
         for i, e in enumerate(good)

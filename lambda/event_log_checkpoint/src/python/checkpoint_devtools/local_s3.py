@@ -9,7 +9,6 @@ from contextlib import contextmanager
 
 import boto3
 import obstore
-from moto.server import ThreadedMotoServer
 from obstore.store import S3Store
 
 from checkpoint_devtools.sample_log import LogFile
@@ -20,6 +19,8 @@ FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "demo", "AWS_SECRET_ACCESS_KEY": "demo"
 @contextmanager
 def moto_endpoint() -> Iterator[str]:
     """Start moto's server and point this process's AWS settings at it."""
+    from moto.server import ThreadedMotoServer  # noqa: PLC0415 - only here: modules that upload need no server
+
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()

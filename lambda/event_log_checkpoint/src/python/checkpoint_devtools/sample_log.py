@@ -1,4 +1,4 @@
-"""A realistic, reproducible sample of the visit event log (see spec/event-log-format.md).
+"""A realistic, reproducible sample of the visit event log: one small JSON file per visit event.
 
 All three file-name shapes, several events per visit, late files, rewritten keys,
 sandbox projects, and broken files. Used by the demo, the tests and the benchmark.

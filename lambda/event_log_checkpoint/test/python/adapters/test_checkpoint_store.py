@@ -16,6 +16,7 @@ from checkpoint_lambda.adapters.s3 import S3Connector, S3ObjectStore
 from checkpoint_lambda.domain.checkpoint import Checkpoint
 from checkpoint_lambda.domain.events import SourcedEvent
 from checkpoint_lambda.errors import CheckpointAccessDenied, CheckpointUnreadable, PreconditionFailed
+from profiles import examples
 from strategies import distinct_versions, sourced_events
 
 KEY = "checkpoints/events/checkpoint.parquet"
@@ -33,7 +34,9 @@ def test_absent_checkpoint_loads_empty_with_no_etag(connector: S3Connector, buck
 
 
 @settings(
-    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+    max_examples=examples(15),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(events=st.lists(sourced_events(), max_size=20))
 def test_parquet_round_trip(connector: S3Connector, bucket: str, events: list[SourcedEvent]) -> None:

@@ -19,11 +19,14 @@ from checkpoint_lambda.adapters.s3 import S3Connector, S3ObjectStore
 from checkpoint_lambda.domain.event_parsing import MAX_EVENT_FILE_BYTES
 from checkpoint_lambda.domain.events import VisitEvent
 from checkpoint_lambda.errors import SourceAccessDenied
+from profiles import examples
 from strategies import event_dicts
 
 _prefixes = itertools.count()
 PROPERTY_SETTINGS = settings(
-    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+    max_examples=examples(8),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
 

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from checkpoint_lambda.adapters.s3_listing import list_parallel, list_serial
+from profiles import examples
 from strategies import listing_key_sets
 
 _examples = iter(range(10**9))
@@ -36,7 +37,7 @@ def _count_lists(client: Any) -> list[int]:
 
 
 # Each example lists under a root of its own: the bucket fixture's state cannot leak between them.
-@settings(max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(30), suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     names=listing_key_sets,
     folder=st.sampled_from(["log/", "log", "log/sub", ""]),

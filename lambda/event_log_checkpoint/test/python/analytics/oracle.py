@@ -34,9 +34,9 @@ def recency(row: Row) -> tuple[Any, ...]:
     return (row["timestamp"], *version_rank(row))
 
 
-def matches(row: Row, spec: EventFilter) -> bool:
+def matches(row: Row, event_filter: EventFilter) -> bool:
     for name in VALUE_FILTERS:
-        wanted = getattr(spec, name)
+        wanted = getattr(event_filter, name)
         if wanted is None:
             continue
         allowed = {wanted} if isinstance(wanted, str) else set(wanted)
@@ -44,10 +44,10 @@ def matches(row: Row, spec: EventFilter) -> bool:
             return False
     ts: datetime = row["timestamp"]
     checks = [
-        spec.visit_date_from is None or row["visit_date"] >= spec.visit_date_from,
-        spec.visit_date_to is None or row["visit_date"] <= spec.visit_date_to,
-        spec.timestamp_from is None or ts >= spec.timestamp_from,
-        spec.timestamp_to is None or ts <= spec.timestamp_to,
+        event_filter.visit_date_from is None or row["visit_date"] >= event_filter.visit_date_from,
+        event_filter.visit_date_to is None or row["visit_date"] <= event_filter.visit_date_to,
+        event_filter.timestamp_from is None or ts >= event_filter.timestamp_from,
+        event_filter.timestamp_to is None or ts <= event_filter.timestamp_to,
     ]
     return all(checks)
 

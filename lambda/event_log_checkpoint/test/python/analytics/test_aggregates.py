@@ -1,4 +1,4 @@
-"""Property 13: every group count equals the brute-force count (requirements 5.5, 5.7)."""
+"""Group counts (raw rows and current events, split by action) equal a brute-force loop's count."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from analytics.strategies import checkpoint_frames, group_columns
 from checkpoint_analytics.aggregates import ACTION_COUNT_COLUMNS, action_counts, count_by
 from checkpoint_analytics.keys import GroupColumn
 from checkpoint_analytics.versions import current_events
+from profiles import examples
 
 
-@settings(max_examples=75, deadline=None)
+@settings(max_examples=examples(75), deadline=None)
 @given(checkpoint_frames(), group_columns)
 def test_group_counts_equal_the_loop(frame: pl.DataFrame, by: list[GroupColumn]) -> None:
     got = count_by(frame.lazy(), by).collect()
@@ -27,7 +28,7 @@ def test_group_counts_equal_the_loop(frame: pl.DataFrame, by: list[GroupColumn])
     assert got.schema["events"] == pl.Int64
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(checkpoint_frames(), group_columns)
 def test_action_counts_split_each_group_by_action(frame: pl.DataFrame, by: list[GroupColumn]) -> None:
     rows = oracle.current(oracle.rows_of(frame))

@@ -15,6 +15,7 @@ from checkpoint_analytics.periods import in_month
 from checkpoint_analytics.qc import pass_rate
 from checkpoint_analytics.versions import current_events
 from checkpoint_lambda.domain.schema import CHECKPOINT_SCHEMA
+from profiles import examples
 
 
 def _per_centre(current: pl.LazyFrame, month: Month) -> tuple[dict[str, int], dict[str, float | None]]:
@@ -24,7 +25,7 @@ def _per_centre(current: pl.LazyFrame, month: Month) -> tuple[dict[str, int], di
     return counts, rates
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 @given(checkpoint_frames(max_events=40), months)
 def test_change_is_this_month_minus_the_month_before_per_centre(frame: pl.DataFrame, month: Month) -> None:
     """Property: one row per centre with events in either month; events and pass rates are each

@@ -20,9 +20,10 @@ from checkpoint_analytics.load import load_checkpoint
 from checkpoint_analytics.report import run_report
 from checkpoint_lambda.adapters.s3 import S3Connector
 from checkpoint_lambda.domain.schema import ORDER_COLUMNS
+from profiles import examples
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=examples(20), deadline=None)
 @given(checkpoint_frames(max_events=30))
 def test_a_tree_of_group_files_loads_as_the_same_rows(frame: pl.DataFrame) -> None:
     """Property: splitting a checkpoint into group files (either path shape) and loading the template gives

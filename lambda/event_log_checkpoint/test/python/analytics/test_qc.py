@@ -1,4 +1,4 @@
-"""Property 13 for QC: pass counts and rates exact over events and over each visit's latest outcome (5.2, 5.8)."""
+"""QC pass counts and rates are exact, over events and over each visit's latest outcome."""
 
 from __future__ import annotations
 
@@ -15,12 +15,13 @@ from checkpoint_analytics.keys import GroupColumn
 from checkpoint_analytics.qc import pass_rate, visit_pass_rate, visits_failing_qc, visits_with_errors
 from checkpoint_analytics.versions import current_events
 from checkpoint_lambda.domain.schema import CHECKPOINT_SCHEMA
+from profiles import examples
 
 QC = ("pass-qc", "not-pass-qc")
 GROUPINGS: list[list[GroupColumn]] = [[], ["center_label"], ["center_label", "module"], ["packet"]]
 
 
-@settings(max_examples=75, deadline=None)
+@settings(max_examples=examples(75), deadline=None)
 @given(checkpoint_frames(), st.sampled_from(GROUPINGS))
 def test_pass_rate_is_exact_over_events(frame: pl.DataFrame, by: list[GroupColumn]) -> None:
     rows = [r for r in oracle.current(oracle.rows_of(frame)) if r["action"] in QC]
@@ -35,7 +36,7 @@ def test_pass_rate_is_exact_over_events(frame: pl.DataFrame, by: list[GroupColum
         assert row["pass_rate"] == oracle.pass_rate(passed, failed)  # exact: the same division
 
 
-@settings(max_examples=75, deadline=None)
+@settings(max_examples=examples(75), deadline=None)
 @given(checkpoint_frames())
 def test_visit_pass_rate_counts_each_visit_by_its_latest_outcome(frame: pl.DataFrame) -> None:
     rows = [r for r in oracle.rows_of(frame) if r["action"] in QC]
@@ -51,7 +52,7 @@ def test_visit_pass_rate_counts_each_visit_by_its_latest_outcome(frame: pl.DataF
         assert row["pass_rate"] == oracle.pass_rate(row["pass_qc"], row["not_pass_qc"])
 
 
-@settings(max_examples=75, deadline=None)
+@settings(max_examples=examples(75), deadline=None)
 @given(checkpoint_frames())
 def test_visits_failing_and_with_errors_equal_the_loop(frame: pl.DataFrame) -> None:
     rows = oracle.current(oracle.rows_of(frame))

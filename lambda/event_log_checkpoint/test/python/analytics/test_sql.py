@@ -44,6 +44,7 @@ from checkpoint_analytics.trend import TREND_MONTHS as REPORT_TREND_MONTHS
 from checkpoint_analytics.trend import TREND_NAMES
 from checkpoint_analytics.versions import current_events
 from checkpoint_lambda.domain.schema import CHECKPOINT_SCHEMA, ORDER_COLUMNS
+from profiles import examples
 
 #: The first instant each query reads for 2024-12 (None: every event up to the month's end).
 FIRST_READ_FOR_2024_12 = {
@@ -113,7 +114,7 @@ def assert_sql_matches_polars(frame: pl.DataFrame, month: Month, centre: str | N
     return heights
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 @given(checkpoint_frames(max_events=40))
 def test_the_view_holds_the_polars_current_events(frame: pl.DataFrame) -> None:
     """Property: the view's rows are exactly `versions.current_events`' rows (as sets, in checkpoint order)."""
@@ -144,7 +145,7 @@ def test_no_report_query_repeats_the_identity_rule() -> None:
         assert "{table}" not in text, name
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 @given(checkpoint_frames(max_events=40), st.data())
 def test_each_report_query_gives_the_polars_answer(frame: pl.DataFrame, data: st.DataObject) -> None:
     """Property: each report query, over the view, on one object and on both group-file shapes, returns

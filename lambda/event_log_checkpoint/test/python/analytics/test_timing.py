@@ -1,4 +1,5 @@
-"""Property 12: days from visit to submit / pass-qc, right across time zones, month/year ends, leap days (5.3, 5.4)."""
+"""Days from visit to submit and to pass-qc (and their median and p90 per centre) are right across time
+zones, month and year ends and leap days."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from checkpoint_analytics.months import Month
 from checkpoint_analytics.timing import timing_summary, visit_timing
 from checkpoint_analytics.versions import current_events
 from checkpoint_lambda.domain.schema import CHECKPOINT_SCHEMA
+from profiles import examples
 
 
 def _brute_timing(rows: list[dict[str, Any]]) -> dict[tuple[Any, ...], dict[str, Any]]:
@@ -39,7 +41,7 @@ def _brute_timing(rows: list[dict[str, Any]]) -> dict[tuple[Any, ...], dict[str,
     return timing
 
 
-@settings(max_examples=75, deadline=None)
+@settings(max_examples=examples(75), deadline=None)
 @given(checkpoint_frames())
 def test_visit_timing_equals_the_loop(frame: pl.DataFrame) -> None:
     got = visit_timing(current_events(frame.lazy())).collect()
@@ -50,7 +52,7 @@ def test_visit_timing_equals_the_loop(frame: pl.DataFrame) -> None:
     assert as_dicts == _brute_timing(oracle.current(oracle.rows_of(frame)))
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=examples(80), deadline=None)
 @given(checkpoint_frames(max_events=40), months)
 def test_median_and_p90_per_centre_equal_the_statistics_module(frame: pl.DataFrame, month: Month) -> None:
     timing = _brute_timing(oracle.current(oracle.rows_of(frame)))

@@ -11,13 +11,14 @@ from analytics import oracle
 from analytics.strategies import checkpoint_frames
 from checkpoint_analytics.versions import current_events, event_versions
 from checkpoint_lambda.domain.schema import CHECKPOINT_SCHEMA
+from profiles import examples
 
 
 def _versions(frame: pl.DataFrame) -> set[tuple[str, str]]:
     return set(zip(frame["source_key"].to_list(), frame["source_etag"].to_list(), strict=True))
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=examples(80), deadline=None)
 @given(checkpoint_frames())
 def test_current_events_are_the_latest_version_of_each_identity(frame: pl.DataFrame) -> None:
     got = current_events(frame.lazy()).collect()
@@ -29,7 +30,7 @@ def test_current_events_are_the_latest_version_of_each_identity(frame: pl.DataFr
     assert got.schema == CHECKPOINT_SCHEMA
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(checkpoint_frames())
 def test_event_versions_number_every_row_by_version_order(frame: pl.DataFrame) -> None:
     rows = oracle.rows_of(frame)

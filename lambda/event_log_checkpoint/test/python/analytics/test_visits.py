@@ -1,4 +1,4 @@
-"""Property 17 (latest event per visit, how a visit filled in) and 16 (timestamp order); requirements 7.5, 7.6."""
+"""The latest event per visit, a visit's history (how it filled in), and both in timestamp order."""
 
 from __future__ import annotations
 
@@ -14,9 +14,10 @@ from analytics.strategies import checkpoint_frames
 from checkpoint_analytics.keys import MUTABLE_COLUMNS, ROW_ORDER
 from checkpoint_analytics.versions import current_events
 from checkpoint_analytics.visits import VisitKey, latest_per_visit, visit_history
+from profiles import examples
 
 
-@settings(max_examples=75, deadline=None)
+@settings(max_examples=examples(75), deadline=None)
 @given(checkpoint_frames(), st.booleans())
 def test_latest_per_visit_equals_the_loop(frame: pl.DataFrame, use_current: bool) -> None:
     lazy = current_events(frame.lazy()) if use_current else frame.lazy()
@@ -29,7 +30,7 @@ def test_latest_per_visit_equals_the_loop(frame: pl.DataFrame, use_current: bool
     assert visits == sorted(visits, key=oracle.sort_key)
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=examples(80), deadline=None)
 @given(checkpoint_frames(min_events=1), st.data())
 def test_history_is_every_version_of_the_visits_events_in_order(frame: pl.DataFrame, data: st.DataObject) -> None:
     rows = oracle.rows_of(frame)
@@ -46,7 +47,7 @@ def test_history_is_every_version_of_the_visits_events_in_order(frame: pl.DataFr
     assert [(r["source_key"], r["source_etag"]) for r in got.to_dicts()] == [
         (r["source_key"], r["source_etag"]) for r in expected
     ]
-    assert got.equals(got.sort(list(ROW_ORDER)))  # property 16: timestamp order
+    assert got.equals(got.sort(list(ROW_ORDER)))  # in timestamp order
     for row in got.to_dicts():
         assert row["changed_fields"] == _changed_since_previous_version(rows, row)
 

@@ -14,7 +14,8 @@ from builders import sourced
 from checkpoint_lambda.domain.checkpoint import SPLICE_RATIO, Checkpoint, latest_timestamp
 from checkpoint_lambda.domain.events import SourcedEvent
 from checkpoint_lambda.domain.schema import CHECKPOINT_SCHEMA, ORDER_COLUMNS, CheckpointSchemaMismatch
-from strategies import distinct_versions, sourced_events
+from profiles import examples
+from strategies import distinct_versions, merge_events
 
 
 def versions(checkpoint: Checkpoint) -> Counter[tuple[str, str]]:
@@ -62,7 +63,7 @@ def test_a_rewritten_key_adds_a_row_and_keeps_the_earlier_one() -> None:
     assert both.dataframe.sort("source_etag")["packet"].to_list() == [None, "I"]
 
 
-@given(previous=st.lists(sourced_events(), max_size=15), new=st.lists(sourced_events(), max_size=15))
+@given(previous=st.lists(merge_events(), max_size=15), new=st.lists(merge_events(), max_size=15))
 def test_merge_is_previous_union_new(previous: list[SourcedEvent], new: list[SourcedEvent]) -> None:
     """Nothing lost, nothing deduplicated away: exactly the union of object versions."""
     previous, new = distinct_versions(previous), distinct_versions(previous + new)[len(distinct_versions(previous)) :]
@@ -72,7 +73,7 @@ def test_merge_is_previous_union_new(previous: list[SourcedEvent], new: list[Sou
     assert merged.row_count == len(previous) + len(new)
 
 
-@given(batches=st.lists(st.lists(sourced_events(), max_size=8), max_size=4))
+@given(batches=st.lists(st.lists(merge_events(), max_size=8), max_size=4))
 def test_versions_kept_and_rows_in_timestamp_order(batches: list[list[SourcedEvent]]) -> None:
     checkpoint = Checkpoint.empty()
     every: list[SourcedEvent] = []
@@ -84,16 +85,14 @@ def test_versions_kept_and_rows_in_timestamp_order(batches: list[list[SourcedEve
     assert set(versions(checkpoint)) == {(e.source_key, e.source_etag) for e in every}
 
 
-@given(events=st.lists(sourced_events(), min_size=1, max_size=20))
+@given(events=st.lists(merge_events(), min_size=1, max_size=20))
 def test_last_processed_timestamp_is_the_newest_event(events: list[SourcedEvent]) -> None:
     checkpoint = Checkpoint.from_events(distinct_versions(events))
     assert latest_timestamp(checkpoint.dataframe) == max(e.event.timestamp for e in distinct_versions(events))
 
 
-@settings(max_examples=60, deadline=None)
-@given(
-    base=st.lists(sourced_events(), min_size=1, max_size=12), new=st.lists(sourced_events(), min_size=1, max_size=12)
-)
+@settings(max_examples=examples(60))
+@given(base=st.lists(merge_events(), min_size=1, max_size=12), new=st.lists(merge_events(), min_size=1, max_size=12))
 def test_a_few_rows_added_to_a_large_checkpoint_are_placed_as_a_full_sort_places_them(
     base: list[SourcedEvent], new: list[SourcedEvent]
 ) -> None:
