@@ -11,6 +11,7 @@ from typing import Any
 import polars as pl
 import pytest
 
+from builders import event_file, with_fields
 from checkpoint_analytics.compare_checkpoints import compare_checkpoints
 from checkpoint_cli import relayout_command
 from checkpoint_cli.__main__ import main
@@ -212,3 +213,23 @@ def test_the_help_documents_the_quarantine_exit_code(capsys: pytest.CaptureFixtu
     text = capsys.readouterr().out
     assert "7  moved, but rows were quarantined" in text
     assert "quarantine.parquet" in text
+
+
+def test_groups_with_and_without_unknown_fields_move_and_a_rerun_writes_nothing(
+    connector: S3Connector, s3_client: Any, bucket: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A group whose rows hold no `extra_fields` is written without the column: the rerun must
+    still recognise it as the planned rows, not as other data."""
+    extended = with_fields(event_file(ptid="U1"), scanner_model="Prisma")
+    plain = event_file(ptid="U2", datatype="dicom", module=None)
+    for file in (extended, plain):
+        s3_client.put_object(Bucket=bucket, Key=file.key, Body=file.body)
+    config = RunConfig(bucket, "prod/", bucket, SingleObject("checkpoints/all/events.parquet"))
+    assert run_checkpoint(config, build_adapters(config, connector)).new_events_processed == 2
+    arguments = ["--bucket", bucket, "--from-key", "checkpoints/all/events.parquet", "--to-template", TEMPLATE]
+
+    code, answer, _ = relayout(connector, capsys, *arguments)
+    assert code == relayout_command.EXIT_OK
+    assert [item["rows"] for item in answer["objects"]] == [1, 1]  # adrc/dicom without the column, adrc/form with it
+    code, again, err = relayout(connector, capsys, *arguments)
+    assert (code, again["objects_written"]) == (relayout_command.EXIT_OK, 0), err

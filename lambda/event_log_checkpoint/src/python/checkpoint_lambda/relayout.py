@@ -34,7 +34,7 @@ from checkpoint_lambda.domain.relayout_plan import (
     quarantine_key,
     record_with_quarantine,
 )
-from checkpoint_lambda.domain.schema import ORDER_COLUMNS, VERSION_COLUMNS
+from checkpoint_lambda.domain.schema import ORDER_COLUMNS, VERSION_COLUMNS, without_empty_optional_columns
 from checkpoint_lambda.errors import ConcurrentUpdateConflict, ConfigError, PreconditionFailed
 from checkpoint_lambda.relayout_result import ObjectOutcome, RelayoutResult
 from checkpoint_lambda.service import load_groups
@@ -166,7 +166,10 @@ def _already_there(
 
 
 def _require_same_rows(key: str, held: pl.DataFrame, expected: pl.DataFrame) -> None:
-    if held.schema == expected.schema and held.sort(_ORDER).equals(expected):
+    """Raises DestinationNotEmpty unless `held` is `expected`. An optional column without a value
+    is no difference: writers leave it out (see `without_empty_optional_columns`)."""
+    held, expected = without_empty_optional_columns(held), without_empty_optional_columns(expected)
+    if held.schema == expected.schema and held.sort(_ORDER).equals(expected.sort(_ORDER)):
         return
     versions_held, versions_expected = held.select(_VERSIONS), expected.select(_VERSIONS)
     foreign = versions_held.join(versions_expected, on=_VERSIONS, how="anti", nulls_equal=True).height
