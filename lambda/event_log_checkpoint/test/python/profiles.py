@@ -26,7 +26,11 @@ def register_and_load() -> str:
     return name
 
 
-def examples(thorough: int) -> int:
-    """`thorough` examples under the `ci` profile; under `dev`, at most the profile's few."""
+def examples(thorough: int, quick: int | None = None) -> int:
+    """`thorough` examples under the `ci` profile; under `dev`, at most the profile's few, or `quick`
+    for a property whose every example is costly (a report rendered, many queries run): a person's
+    loop exercises its logic on a handful, CI on the full count."""
     in_force = settings().max_examples  # a fresh settings object holds the loaded profile's values
-    return thorough if in_force >= CI_EXAMPLES else min(thorough, in_force)
+    if in_force >= CI_EXAMPLES:
+        return thorough
+    return min(thorough, in_force if quick is None else quick)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import re
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from checkpoint_analytics.change import CHANGE, centre_change
 from checkpoint_analytics.errors import InvalidMonth, UnknownCentre
 from checkpoint_analytics.headline import HEADLINE
 from checkpoint_analytics.months import Month
-from checkpoint_analytics.report import run_report
+from checkpoint_analytics.report import ReportResult, run_report
 from checkpoint_analytics.tables import (
     FAILING,
     MONTHLY_NAMES,
@@ -41,17 +42,34 @@ FIGURES = 3 + 4  # the month's, the trend's
 EMBEDDED_PNG = re.compile(r'<img alt="[^"]*" src="data:image/png;base64,([A-Za-z0-9+/=]+)">')
 
 
-@pytest.fixture
-def checkpoint(tmp_path: Path) -> Path:
-    path = tmp_path / "checkpoint.parquet"
+@pytest.fixture(scope="module")
+def checkpoint(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample checkpoint as a file; the tests only read it."""
+    path = tmp_path_factory.mktemp("checkpoint") / "checkpoint.parquet"
     sample_checkpoint().write_parquet(path)
     return path
 
 
-def test_report_writes_csvs_equal_to_the_queries_and_a_self_contained_page(checkpoint: Path, tmp_path: Path) -> None:
-    terminal = io.StringIO()
-    result = run_report(str(checkpoint), "2024-03", tmp_path / "out", out=terminal)
+@dataclass(frozen=True)
+class Rendered:
+    """One report run: what it returned, what it printed, and the folder it wrote to."""
 
+    result: ReportResult
+    terminal: str
+    out: Path
+
+
+@pytest.fixture(scope="module")
+def march(checkpoint: Path, tmp_path_factory: pytest.TempPathFactory) -> Rendered:
+    """The 2024-03 report of all centres, rendered once for the tests that only read it."""
+    out = tmp_path_factory.mktemp("march") / "out"
+    terminal = io.StringIO()
+    result = run_report(str(checkpoint), "2024-03", out, out=terminal)
+    return Rendered(result, terminal.getvalue(), out)
+
+
+def test_report_writes_csvs_equal_to_the_queries_and_a_self_contained_page(checkpoint: Path, march: Rendered) -> None:
+    result = march.result
     current = current_events(pl.scan_parquet(checkpoint)).collect().lazy()
     expected_trend = trend_tables(current, visit_timing(current), Month(2024, 3))
     for name in (*MONTHLY_NAMES, *TREND_NAMES):
@@ -60,11 +78,11 @@ def test_report_writes_csvs_equal_to_the_queries_and_a_self_contained_page(check
         expected = QUERIES[name](current, Month(2024, 3)).collect() if name in QUERIES else expected_trend[name]
         assert expected.height > 0, name
         assert_frame_equal(pl.read_csv(result.csv_paths[name], schema=expected.schema), expected, abs_tol=1e-6)
-        assert result.csv_paths[name] == tmp_path / "out" / f"{name}-2024-03.csv"
-        assert TABLE_TITLES[name] in terminal.getvalue()
+        assert result.csv_paths[name] == march.out / f"{name}-2024-03.csv"
+        assert TABLE_TITLES[name] in march.terminal
 
     html = result.html_path.read_text(encoding="utf-8")
-    assert result.html_path == tmp_path / "out" / "report-2024-03.html"
+    assert result.html_path == march.out / "report-2024-03.html"
     images = EMBEDDED_PNG.findall(html)
     assert len(images) == FIGURES == html.count("<img ")
     assert all(base64.b64decode(image).startswith(b"\x89PNG\r\n\x1a\n") for image in images)
@@ -73,18 +91,16 @@ def test_report_writes_csvs_equal_to_the_queries_and_a_self_contained_page(check
     assert '<section id="trend"><h2>Trend: 12 months to 2024-03</h2>' in html
 
 
-def test_the_terminal_shows_the_month_on_month_change(checkpoint: Path, tmp_path: Path) -> None:
-    terminal = io.StringIO()
-    result = run_report(str(checkpoint), "2024-03", tmp_path, out=terminal)
-    change = result.tables[CHANGE]
+def test_the_terminal_shows_the_month_on_month_change(march: Rendered) -> None:
+    change = march.result.tables[CHANGE]
     assert change.columns[:4] == ["center_label", "events", "events_last_month", "events_change"]
-    text = terminal.getvalue()
+    text = march.terminal
     section = text[text.index(TABLE_TITLES[CHANGE]) :]
     for centre, events, last, difference in change.select(change.columns[:4]).iter_rows():
         assert re.search(rf"│ {centre}\s+┆ {events}\s+┆ {last}\s+┆ {difference}\s+┆", section), centre
 
 
-def test_a_centre_report_holds_only_that_centres_events(checkpoint: Path, tmp_path: Path) -> None:
+def test_a_centre_report_holds_only_that_centres_events(checkpoint: Path, march: Rendered, tmp_path: Path) -> None:
     result = run_report(str(checkpoint), "2024-03", tmp_path, centre="alpha", out=io.StringIO())
     assert result.html_path == tmp_path / "report-2024-03-centre-alpha.html"
     assert result.csv_paths[VOLUME] == tmp_path / f"{VOLUME}-2024-03-centre-alpha.csv"
@@ -95,8 +111,7 @@ def test_a_centre_report_holds_only_that_centres_events(checkpoint: Path, tmp_pa
         assert expected.height > 0, name
         assert set(result.tables[name]["center_label"]) == {"alpha"}, name
         assert_frame_equal(pl.read_csv(result.csv_paths[name], schema=expected.schema), expected, abs_tol=1e-6)
-    everyone = run_report(str(checkpoint), "2024-03", tmp_path / "all", out=io.StringIO())
-    alpha_share = everyone.tables[VOLUME].filter(pl.col("center_label") == "alpha")["events"].sum()
+    alpha_share = march.result.tables[VOLUME].filter(pl.col("center_label") == "alpha")["events"].sum()
     assert result.tables.trend["trend_events_by_action"]["events"][-1] == alpha_share
 
 
@@ -126,8 +141,8 @@ def test_a_second_month_into_the_same_folder_keeps_the_first(checkpoint: Path, t
     assert len(list(tmp_path.glob("*.csv"))) == 2 * len(first.csv_paths)
 
 
-def test_csv_values_are_iso_timestamps_and_floats_without_noise(checkpoint: Path, tmp_path: Path) -> None:
-    result = run_report(str(checkpoint), "2024-03", tmp_path, out=io.StringIO())
+def test_csv_values_are_iso_timestamps_and_floats_without_noise(march: Rendered) -> None:
+    result = march.result
     failing = result.csv_paths[FAILING].read_text(encoding="utf-8").splitlines()
     stamps = [line.rsplit(",", 1)[1] for line in failing[1:]]
     assert stamps
@@ -137,23 +152,19 @@ def test_csv_values_are_iso_timestamps_and_floats_without_noise(checkpoint: Path
     assert all(len(n.split(".")[1]) <= 6 for n in numbers), numbers
 
 
-def test_the_terminal_and_page_show_rates_in_percent_and_days_without_decimals_noise(
-    checkpoint: Path, tmp_path: Path
-) -> None:
-    terminal = io.StringIO()
-    result = run_report(str(checkpoint), "2024-03", tmp_path, out=terminal)
+def test_the_terminal_and_page_show_rates_in_percent_and_days_without_decimals_noise(march: Rendered) -> None:
+    result = march.result
     rate = result.tables[QC]["pass_rate"][0]
     shown = f"{100 * rate:.1f} %"
-    assert shown in terminal.getvalue()
+    assert shown in march.terminal
     html = result.html_path.read_text(encoding="utf-8")
     assert f'<td class="n">{shown}</td>' in html
-    assert re.search(r"\b\d+\.000\b", terminal.getvalue() + html) is None
+    assert re.search(r"\b\d+\.000\b", march.terminal + html) is None
     assert "<td>alpha</td>" in html  # text left-aligned (no numeric class)
 
 
-def test_the_headline_comes_first_with_the_change_against_the_month_before(checkpoint: Path, tmp_path: Path) -> None:
-    terminal = io.StringIO()
-    result = run_report(str(checkpoint), "2024-03", tmp_path, out=terminal)
+def test_the_headline_comes_first_with_the_change_against_the_month_before(march: Rendered) -> None:
+    result = march.result
     headline = result.tables[HEADLINE]
     assert headline["figure"].to_list() == [
         "events", "visits", "QC pass rate", "median days to pass-qc", "visits failing QC",
@@ -162,7 +173,7 @@ def test_the_headline_comes_first_with_the_change_against_the_month_before(check
     assert headline.row(0) == ("events", events[-1], events[-2], events[-1] - events[-2])
     html = result.html_path.read_text(encoding="utf-8")
     assert html.index('class="headline"') < html.index("<img ")
-    assert terminal.getvalue().splitlines()[2].startswith(TABLE_TITLES[HEADLINE])
+    assert march.terminal.splitlines()[2].startswith(TABLE_TITLES[HEADLINE])
 
 
 def test_a_month_without_events_gives_empty_tables_and_plots(checkpoint: Path, tmp_path: Path) -> None:

@@ -114,7 +114,7 @@ def assert_sql_matches_polars(frame: pl.DataFrame, month: Month, centre: str | N
     return heights
 
 
-@settings(max_examples=examples(30), deadline=None)
+@settings(max_examples=examples(30, quick=5), deadline=None)
 @given(checkpoint_frames(max_events=40))
 def test_the_view_holds_the_polars_current_events(frame: pl.DataFrame) -> None:
     """Property: the view's rows are exactly `versions.current_events`' rows (as sets, in checkpoint order)."""
@@ -145,7 +145,7 @@ def test_no_report_query_repeats_the_identity_rule() -> None:
         assert "{table}" not in text, name
 
 
-@settings(max_examples=examples(30), deadline=None)
+@settings(max_examples=examples(30, quick=3), deadline=None)
 @given(checkpoint_frames(max_events=40), st.data())
 def test_each_report_query_gives_the_polars_answer(frame: pl.DataFrame, data: st.DataObject) -> None:
     """Property: each report query, over the view, on one object and on both group-file shapes, returns

@@ -50,7 +50,7 @@ def month_by_itself(current: pl.LazyFrame, month: Month) -> dict[str, object]:
     }
 
 
-@settings(max_examples=examples(25), deadline=None)
+@settings(max_examples=examples(25, quick=4), deadline=None)
 @given(checkpoint_frames(max_events=40), months)
 def test_each_trend_row_is_that_months_own_figures(frame: pl.DataFrame, month: Month) -> None:
     """Property: for every month of the window, the trend's row equals the month's figures computed alone,

@@ -91,7 +91,7 @@ def test_last_processed_timestamp_is_the_newest_event(events: list[SourcedEvent]
     assert latest_timestamp(checkpoint.dataframe) == max(e.event.timestamp for e in distinct_versions(events))
 
 
-@settings(max_examples=examples(60))
+@settings(max_examples=examples(60, quick=5))
 @given(base=st.lists(merge_events(), min_size=1, max_size=12), new=st.lists(merge_events(), min_size=1, max_size=12))
 def test_a_few_rows_added_to_a_large_checkpoint_are_placed_as_a_full_sort_places_them(
     base: list[SourcedEvent], new: list[SourcedEvent]

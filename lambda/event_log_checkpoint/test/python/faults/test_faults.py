@@ -21,8 +21,6 @@ from typing import Any
 
 import polars as pl
 import pytest
-from moto.backends import get_backend
-from moto.core.models import DEFAULT_ACCOUNT_ID
 
 from checkpoint_devtools.sample_log import LogFile
 from checkpoint_lambda.adapters.s3 import S3Connector
@@ -568,6 +566,10 @@ NON_EVENT_KEYS = 20_000  # see docs/RELIABILITY.md: moto's listing is O(keys) pe
 def test_a_prefix_of_many_non_event_keys_is_listed_and_ignored(
     proxy: FaultProxy, patient: S3Connector, bucket: str, s3_client: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    # Imported here: the quick loop collects this module without ever starting moto.
+    from moto.backends import get_backend  # noqa: PLC0415
+    from moto.core.models import DEFAULT_ACCOUNT_ID  # noqa: PLC0415
+
     backend = get_backend("s3")[DEFAULT_ACCOUNT_ID]["aws"]  # moto's server runs in this process
     for i in range(NON_EVENT_KEYS):
         backend.put_object(bucket, f"prod/exports/{i // 1000:03d}/part-{i:06d}.json", b"{}")
