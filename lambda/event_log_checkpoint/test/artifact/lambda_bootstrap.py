@@ -8,7 +8,9 @@ named by _HANDLER and serves invocations from AWS_LAMBDA_RUNTIME_API, as in AWS.
 
 REPORT receives, before the client starts, when this script began, when the client was imported,
 whether each folder is read-only, and sys.path. With `--probe`, the handler module is imported
-directly instead and REPORT also names the file each top-level package came from.
+directly instead; REPORT names the top-level packages that import loaded (the function's init),
+then, after the modules of the run's and the batch's paths are imported too, the file each
+top-level package came from.
 Standard library only, so it runs before anything is on the path.
 """
 
@@ -24,6 +26,12 @@ import os  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+#: What the handler imports when a run or an SQS batch comes in (not at init).
+PATH_MODULES = (
+    "checkpoint_lambda.service",
+    "checkpoint_lambda.entrypoints.adapters",
+    "checkpoint_lambda.entrypoints.sqs_batch",
+)
 REPORTED_PACKAGES = (
     "checkpoint_lambda",
     "aws_lambda_powertools",
@@ -62,6 +70,9 @@ def main(argv: list[str]) -> int:
         importlib.import_module("awslambdaric")
         importlib.import_module(os.environ["_HANDLER"].rpartition(".")[0])
         report["imported"] = time.time()
+        report["at_init"] = [name for name in REPORTED_PACKAGES if name in sys.modules]
+        for module in PATH_MODULES:
+            importlib.import_module(module)
         report["origins"] = {name: origin(name) for name in REPORTED_PACKAGES}
         Path(report_path).write_text(json.dumps(report), encoding="utf-8")
         return 0

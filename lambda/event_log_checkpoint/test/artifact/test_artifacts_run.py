@@ -271,19 +271,22 @@ def test_one_warm_process_serves_a_schedule_a_payload_a_bad_payload_and_a_rerun(
 
 
 def assert_metrics(blobs: list[dict[str, Any]]) -> None:
-    """One cold-start blob before the first run's metrics, then one metrics blob per invocation."""
+    """One cold-start blob, one run blob per invocation, and one blob per phase of each run that
+    got that far (a phase is its own dimension, so its own blob)."""
     cold = [b for b in blobs if "ColdStart" in metric_names(b)]
-    runs = [b for b in blobs if "ColdStart" not in metric_names(b)]
+    phases = [b for b in blobs if "PhaseDuration" in metric_names(b)]
+    runs = [b for b in blobs if "RunFailed" in metric_names(b)]
     assert len(cold) == 1, [sorted(metric_names(b)) for b in blobs]
-    assert blobs[0] is cold[0]
     assert metric_value(cold[0], "ColdStart") == 1.0
     assert cold[0]["function_name"] == FUNCTION_NAME
     assert len(runs) == 4, [sorted(metric_names(b)) for b in blobs]
+    assert len(cold) + len(phases) + len(runs) == len(blobs)
+    assert sorted(b["phase"] for b in phases) == sorted(["list", "read", "fetch", "merge", "write"] * 3)
     for blob in blobs:
         (directive,) = blob["_aws"]["CloudWatchMetrics"]
         assert directive["Namespace"] == "EventLogCheckpoint"
         assert blob["service"] == SERVICE
-        assert ["service"] in directive["Dimensions"] or ["function_name", "service"] in directive["Dimensions"]
+        assert directive["Dimensions"] in ([["service"]], [["function_name", "service"]], [["service", "phase"]])
     for blob in runs:
         assert blob["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [["service"]]
     assert [metric_value(b, "RunFailed") for b in runs] == [0.0, 0.0, 1.0, 0.0]
@@ -318,6 +321,10 @@ def test_the_process_sees_only_lambdas_folders_and_imports_from_the_right_one(tr
     assert report["sys_path"][:4] == lambda_entries
     assert all(entry.startswith(stdlib) for entry in report["sys_path"][4:]), report["sys_path"]
     assert not [entry for entry in report["sys_path"] if "site-packages" in entry and not entry.startswith(opt)]
+    # The function's init loads the package and Powertools' logger and metrics; a run's heavy
+    # packages load when a run needs them.
+    assert {"polars", "obstore", "boto3"}.isdisjoint(report["at_init"]), report["at_init"]
+    assert {"checkpoint_lambda", "aws_lambda_powertools", "pydantic"} <= set(report["at_init"])
     origins = report["origins"]
     assert origins["checkpoint_lambda"].startswith(task + "/")
     for layer_package in ("aws_lambda_powertools", "pydantic", "polars", "obstore"):
