@@ -8,7 +8,8 @@ named by _HANDLER and serves invocations from AWS_LAMBDA_RUNTIME_API, as in AWS.
 
 REPORT receives, before the client starts, when this script began, when the client was imported,
 whether each folder is read-only, and sys.path. With `--probe`, the handler module is imported
-directly instead and REPORT also names the file each top-level package came from.
+directly instead, then each reported package, and REPORT also names the packages the handler's
+init loaded and the file each top-level package came from.
 Standard library only, so it runs before anything is on the path.
 """
 
@@ -62,6 +63,9 @@ def main(argv: list[str]) -> int:
         importlib.import_module("awslambdaric")
         importlib.import_module(os.environ["_HANDLER"].rpartition(".")[0])
         report["imported"] = time.time()
+        report["loaded_at_init"] = [name for name in REPORTED_PACKAGES if name in sys.modules]
+        for name in REPORTED_PACKAGES:  # the handler's paths import the rest when they run
+            importlib.import_module(name)
         report["origins"] = {name: origin(name) for name in REPORTED_PACKAGES}
         Path(report_path).write_text(json.dumps(report), encoding="utf-8")
         return 0

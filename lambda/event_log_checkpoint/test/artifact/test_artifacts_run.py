@@ -50,6 +50,8 @@ PREFIX = "prod/"
 SCHEDULED_KEY = "checkpoints/scheduled/checkpoint.parquet"
 PAYLOAD_KEY = "checkpoints/payload/checkpoint.parquet"
 COLD_STARTS = 5
+# The phases a run times (`PhaseDuration`, dimension `phase`).
+PHASES = ("list", "read", "fetch", "merge", "write")
 EVENTS = {
     "log-submit-20240115-100000-42-ingest-form-110001-2024-01-15.json": ("submit", "110001", "2024-01-15T10:00:00Z"),
     "log-pass-qc-20240115-102000-42-ingest-form-110001-2024-01-15.json": ("pass-qc", "110001", "2024-01-15T10:20:00Z"),
@@ -271,21 +273,30 @@ def test_one_warm_process_serves_a_schedule_a_payload_a_bad_payload_and_a_rerun(
 
 
 def assert_metrics(blobs: list[dict[str, Any]]) -> None:
-    """One cold-start blob before the first run's metrics, then one metrics blob per invocation."""
+    """One cold-start blob within the first invocation, one blob per phase a run went through,
+    and one run-level metrics blob per invocation."""
     cold = [b for b in blobs if "ColdStart" in metric_names(b)]
-    runs = [b for b in blobs if "ColdStart" not in metric_names(b)]
+    phases = [b for b in blobs if "PhaseDuration" in metric_names(b)]
+    runs = [b for b in blobs if not metric_names(b) & {"ColdStart", "PhaseDuration"}]
     assert len(cold) == 1, [sorted(metric_names(b)) for b in blobs]
-    assert blobs[0] is cold[0]
+    assert len(runs) == 4, [sorted(metric_names(b)) for b in blobs]
+    assert blobs.index(cold[0]) < blobs.index(runs[1])
     assert metric_value(cold[0], "ColdStart") == 1.0
     assert cold[0]["function_name"] == FUNCTION_NAME
-    assert len(runs) == 4, [sorted(metric_names(b)) for b in blobs]
     for blob in blobs:
         (directive,) = blob["_aws"]["CloudWatchMetrics"]
         assert directive["Namespace"] == "EventLogCheckpoint"
         assert blob["service"] == SERVICE
-        assert ["service"] in directive["Dimensions"] or ["function_name", "service"] in directive["Dimensions"]
+    assert [b["_aws"]["CloudWatchMetrics"][0]["Dimensions"] for b in cold] == [[["function_name", "service"]]]
     for blob in runs:
         assert blob["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [["service"]]
+    for blob in phases:
+        assert blob["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [["service", "phase"]]
+        assert blob["phase"] in PHASES
+        duration = metric_value(blob, "PhaseDuration")
+        assert duration is not None
+        assert duration >= 0
+    assert {"list", "fetch", "write"} <= {b["phase"] for b in phases}, [b["phase"] for b in phases]
     assert [metric_value(b, "RunFailed") for b in runs] == [0.0, 0.0, 1.0, 0.0]
     assert [metric_value(b, "NewEventsProcessed") for b in runs] == [3.0, 3.0, None, 0.0]
 
@@ -318,6 +329,9 @@ def test_the_process_sees_only_lambdas_folders_and_imports_from_the_right_one(tr
     assert report["sys_path"][:4] == lambda_entries
     assert all(entry.startswith(stdlib) for entry in report["sys_path"][4:]), report["sys_path"]
     assert not [entry for entry in report["sys_path"] if "site-packages" in entry and not entry.startswith(opt)]
+    # The handler's init loads Powertools only; each path imports polars, obstore and boto3 when it runs.
+    assert {"checkpoint_lambda", "aws_lambda_powertools"} <= set(report["loaded_at_init"])
+    assert not {"polars", "obstore", "boto3"} & set(report["loaded_at_init"]), report["loaded_at_init"]
     origins = report["origins"]
     assert origins["checkpoint_lambda"].startswith(task + "/")
     for layer_package in ("aws_lambda_powertools", "pydantic", "polars", "obstore"):
