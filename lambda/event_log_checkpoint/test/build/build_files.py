@@ -31,7 +31,7 @@ class Target:
 
 
 def canonical(name: str) -> str:
-    """PEP 503 normalised project name: `aws_xray_sdk` and `AWS-XRay-SDK` are the same project."""
+    """PEP 503 normalised project name: `typing_extensions` and `Typing-Extensions` are the same project."""
     return re.sub(r"[-_.]+", "-", name).lower()
 
 

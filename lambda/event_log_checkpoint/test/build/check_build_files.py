@@ -243,8 +243,8 @@ def check_layers_match_bin_package(targets: list[Target]) -> list[str]:
             problems.append(f"layer {layer}: BUILD has {sorted(declared)}, bin/package {array} {sorted(listed)}")
     runtime = {canonical(n) for n in bash_array(BIN_PACKAGE, "RUNTIME_PROVIDED") or []}
     shipped = {canonical(n) for n in bash_array(BIN_PACKAGE, "SHIPPED_BY_POWERTOOLS") or []}
-    # What each layer leaves out: the powertools layer what the runtime provides (aws-xray-sdk pulls
-    # botocore), data_processing what the powertools layer ships (nothing there pulls boto3).
+    # What each layer leaves out: the powertools layer what the runtime provides (Powertools needs
+    # jmespath), data_processing what the powertools layer ships (nothing there pulls boto3).
     for layer, expected, source in (
         ("powertools", runtime, "RUNTIME_PROVIDED"),
         ("data_processing", shipped, "SHIPPED_BY_POWERTOOLS"),

@@ -129,8 +129,8 @@ def test_every_row_is_carried_or_quarantined_a_rerun_writes_nothing_and_a_run_th
     # judged once more under these rules; no row's file is fetched.
     recorded = len(FailureRecord.from_json(FAILURE_RECORD.read_bytes()).failures)
     assert (summary.files_fetched, summary.failures_rejudged, summary.checkpoint_written) == (recorded, recorded, False)
-    again = run_checkpoint(config, build_adapters(config, connector))
-    assert (again.files_fetched, again.checkpoint_written) == (0, False)
+    rerun = run_checkpoint(config, build_adapters(config, connector))
+    assert (rerun.files_fetched, rerun.checkpoint_written) == (0, False)
 
 
 def test_a_dry_run_says_what_it_would_write_and_writes_nothing(

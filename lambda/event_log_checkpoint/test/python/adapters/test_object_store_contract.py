@@ -142,7 +142,6 @@ def test_a_vanished_object_is_a_fetch_failure_not_an_error(subject: Subject) -> 
     assert "404" in failed.reason
     assert not failed.archived
     assert failed.missing
-    assert not isinstance(outcomes["v/there"], FetchFailed)
 
 
 def test_fetch_each_takes_nothing_once_told_to_stop(subject: Subject) -> None:
