@@ -100,7 +100,8 @@ def _tables_html(frames: Mapping[str, pl.DataFrame], month: Month, centre: str |
     parts = []
     for name, frame in frames.items():
         csv = csv_name(name, month, centre)
-        parts.append(f"<h3>{escape(TABLE_TITLES.get(name, name))} ({frame.height} rows)</h3>")
+        rows = "" if name == HEADLINE else f" ({frame.height} rows)"
+        parts.append(f"<h3>{escape(TABLE_TITLES.get(name, name))}{rows}</h3>")
         shown = headline_shown(frame) if name == HEADLINE else None
         parts.append(table_html(frame.head(HTML_ROWS), csv, shown, css_class=name))
         if frame.height > HTML_ROWS:
