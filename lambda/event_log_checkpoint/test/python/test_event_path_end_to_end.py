@@ -16,11 +16,13 @@ from builders import event_file, visits
 from checkpoint_devtools.local_s3 import upload
 from checkpoint_devtools.sample_log import LogFile
 from checkpoint_lambda.adapters.s3 import S3Connector
+from checkpoint_lambda.entrypoints import adapters
 from checkpoint_lambda.entrypoints.adapters import s3_adapters
-from checkpoint_lambda.entrypoints.lambda_function import handle, is_sqs_event
+from checkpoint_lambda.entrypoints.lambda_function import handle, is_sqs_event, lambda_handler
 from checkpoint_lambda.entrypoints.sqs_batch import handle_sqs_batch
 from checkpoint_lambda.event_ingestion import BatchOutcome
 from conftest import RestrictedCredentials
+from lambda_context import LambdaContext
 
 KEY = "checkpoints/events/checkpoint.parquet"
 TEMPLATE = "checkpoints/{study}/{datatype}/events.parquet"
@@ -206,3 +208,28 @@ def test_the_backstop_reports_what_the_events_missed_only_when_the_event_path_is
     assert response["files_fetched"] == 3
     # Files written a moment ago may still be on their way through the queue: not counted as missed.
     assert response.get("files_missed_by_events") == (0 if event_ingestion == "on" else None)
+
+
+def test_the_lambda_handler_takes_an_sqs_batch_and_emits_its_metrics(
+    connector: S3Connector,
+    bucket: str,
+    s3_client: Any,
+    endpoint_env: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    for name, value in env_of(bucket).items():
+        monkeypatch.setenv(name, value)
+    adapters.default_connector.cache_clear()
+    files = visits(2)
+    bodies = [s3_message(bucket, f.key, put(s3_client, bucket, f)) for f in files] + ["not an S3 event"]
+    response = lambda_handler(sqs_event(bodies), LambdaContext())
+    adapters.default_connector.cache_clear()
+    assert response == {"batchItemFailures": [{"itemIdentifier": "m2"}]}
+    blobs = [json.loads(line) for line in capfd.readouterr().out.splitlines() if '"_aws"' in line]
+    batch = next(blob for blob in blobs if "EventFilesIngested" in blob)
+    assert (batch["EventFilesIngested"], batch["NewEventsProcessed"], batch["EventBatchItemFailures"]) == (
+        [2.0],
+        [2.0],
+        [1.0],
+    )
