@@ -14,7 +14,6 @@ import json
 import os
 import platform
 import signal
-import subprocess
 import sys
 import time
 import uuid
@@ -28,6 +27,7 @@ from typing import Any
 import boto3
 
 from bench import dataset, filer_load, report
+from bench.child import run_case as run_in_child
 from bench.imports import cold_import
 from bench.latency import KINDS, Delays, latency_proxy, request_counts
 from bench.plan import ADD_KEY, ADD_PREFIX, EVENTS, MILLION_PREFIX, WARM_KEY, Plan
@@ -102,18 +102,7 @@ def child_env(endpoint: str, extra: dict[str, str]) -> dict[str, str]:
 
 
 def run_child(module: str, spec: dict[str, Any], env: dict[str, str]) -> dict[str, Any]:
-    done = subprocess.run(
-        [sys.executable, "-m", module, json.dumps(spec)],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"{module} {spec.get('case')} failed ({done.returncode}):\n{done.stderr[-3000:]}")
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
+    return run_in_child(module, [json.dumps(spec)], env, spec.get("case"))
 
 
 class Bench:

@@ -27,7 +27,6 @@ import json
 import os
 import signal
 import statistics
-import subprocess
 import sys
 import time
 import uuid
@@ -44,6 +43,7 @@ import obstore.exceptions
 import polars as pl
 
 from bench.cases import measure
+from bench.child import run_case as run_in_child
 from bench.latency import Delays, latency_proxy, list_prefix_counts, request_counts
 from bench.seaweed import Server, seaweedfs, weed_version
 from checkpoint_devtools.sample_log import LogFile
@@ -257,18 +257,7 @@ class EventBench:
 
 
 def run_child(spec: dict[str, Any], env: dict[str, str]) -> dict[str, Any]:
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.event_path", "--case", json.dumps(spec)],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"case {spec['case']} failed ({done.returncode}):\n{done.stderr[-3000:]}")
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
+    return run_in_child("bench.event_path", ["--case", json.dumps(spec)], env, spec["case"])
 
 
 def order(rep: int) -> list[str]:

@@ -21,7 +21,6 @@ import os
 import platform
 import signal
 import statistics
-import subprocess
 import sys
 import time
 import uuid
@@ -37,6 +36,7 @@ import obstore
 import polars as pl
 
 from bench.cases import measure
+from bench.child import run_case as run_in_child
 from bench.seaweed import Server, seaweedfs, weed_version
 from checkpoint_devtools.sample_log import LogFile
 from checkpoint_lambda.adapters.checkpoint_store import PARQUET_COMPRESSION, PARQUET_ROW_GROUP_ROWS, CheckpointStore
@@ -203,18 +203,7 @@ def initial_objects(frame: pl.DataFrame) -> dict[str, dict[str, bytes]]:
 
 
 def run_child(spec: dict[str, Any], env: dict[str, str]) -> dict[str, Any]:
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.group_layout", "--case", json.dumps(spec)],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"case {spec['case']} failed ({done.returncode}):\n{done.stderr[-3000:]}")
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
+    return run_in_child("bench.group_layout", ["--case", json.dumps(spec)], env, spec["case"])
 
 
 def order(rep: int) -> list[str]:
